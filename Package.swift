@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "poster-decomposer",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "decomposer", targets: ["decomposer"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries, each behind one small Swift module.
+        // No pkgConfig: hiredis's .pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM
+        // refuses with a warning; the headers are in /usr/include anyway.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+
+        // Redis over hiredis: connections on their own threads, callers await.
+        .target(
+            name: "Redis",
+            dependencies: [
+                "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The job model, configuration and the Redis-backed job queue.
+        .target(
+            name: "DecomposerCore",
+            dependencies: [
+                "Redis",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The one executable: `decomposer <subcommand>`.
+        .executableTarget(
+            name: "decomposer",
+            dependencies: [
+                "DecomposerCore",
+                "Redis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Test harness: a private redis-server per test process.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Redis"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "RedisTests",
+            dependencies: ["Redis", "TestSupport"]
+        ),
+        .testTarget(
+            name: "DecomposerCoreTests",
+            dependencies: ["DecomposerCore", "Redis", "TestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

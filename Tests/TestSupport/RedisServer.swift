@@ -1,0 +1,197 @@
+import Foundation
+import Redis
+import Synchronization
+
+/// A real `redis-server` child process on a free loopback port, so tests need
+/// no running service. Servers still running when the test process exits are
+/// killed by an `atexit` hook.
+public final class RedisServer: Sendable {
+    public let port: Int
+    public let directory: URL
+    private let appendOnly: Bool
+    private let pid = Mutex<pid_t?>(nil)
+
+    private init(port: Int, directory: URL, appendOnly: Bool) {
+        self.port = port
+        self.directory = directory
+        self.appendOnly = appendOnly
+    }
+
+    /// Starts a private server. With `appendOnly`, every write is fsynced to
+    /// an AOF in `directory`, so `restart()` loses nothing.
+    public static func start(appendOnly: Bool = false) async throws -> RedisServer {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("decomposer-test-redis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var lastError: Error?
+        for _ in 0..<5 {
+            let server = RedisServer(port: try freeLoopbackPort(), directory: directory, appendOnly: appendOnly)
+            do {
+                try await server.launch()
+                return server
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? TestSupportError("redis-server did not start")
+    }
+
+    public var url: String { "redis://127.0.0.1:\(port)/0" }
+
+    public var configuration: RedisConfiguration {
+        var configuration = RedisConfiguration(host: "127.0.0.1", port: port)
+        configuration.connectTimeout = .seconds(1)
+        return configuration
+    }
+
+    public func makeClient(poolSize: Int = 4) -> RedisClient {
+        var configuration = configuration
+        configuration.poolSize = poolSize
+        return RedisClient(configuration: configuration)
+    }
+
+    /// Stops the server the way an operator would (SIGTERM: it flushes the AOF and exits).
+    public func stop() {
+        guard let running = pid.withLock({ current -> pid_t? in
+            defer { current = nil }
+            return current
+        }) else { return }
+        kill(running, SIGTERM)
+        var status: Int32 = 0
+        _ = waitpid(running, &status, 0)
+        RunningServers.remove(running)
+    }
+
+    /// Starts the server again on the same port and data directory.
+    public func restart() async throws {
+        stop()
+        try await launch()
+    }
+
+    private func launch() async throws {
+        let binary = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let binary else {
+            throw TestSupportError("redis-server is not installed (apt-get install -y redis-server)")
+        }
+        let arguments = [
+            binary, "--port", String(port), "--bind", "127.0.0.1", "--daemonize", "no",
+            "--save", "", "--dir", directory.path, "--logfile", directory.appendingPathComponent("redis.log").path,
+            "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "always",
+            "--maxmemory-policy", "noeviction",
+        ]
+        let child = try spawn(arguments)
+        RunningServers.add(child)
+        pid.withLock { $0 = child }
+
+        let probe = RedisClient(configuration: configuration)
+        defer { probe.shutdown() }
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            var status: Int32 = 0
+            if waitpid(child, &status, WNOHANG) == child {
+                pid.withLock { $0 = nil }
+                RunningServers.remove(child)
+                break
+            }
+            if (try? await probe.send("PING")) == .status("PONG") { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        stop()
+        throw TestSupportError("redis-server on port \(port) did not answer PING")
+    }
+}
+
+/// posix_spawn, so the child is ours to signal and reap (Foundation's Process
+/// can hang in waitUntilExit on Linux).
+private func spawn(_ arguments: [String]) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    // Threads of the test process block signals; a child inherits the mask,
+    // and redis-server would then never see SIGTERM. Start it with a clean one.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    var allSignals = sigset_t()
+    sigfillset(&allSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setsigdefault(&attributes, &allSignals)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var cArguments = arguments.map { strdup($0) }
+    cArguments.append(nil)
+    defer { for argument in cArguments { free(argument) } }
+    var child: pid_t = 0
+    let result = posix_spawn(&child, arguments[0], &actions, &attributes, &cArguments, environ)
+    guard result == 0 else { throw TestSupportError("posix_spawn \(arguments[0]) failed: \(result)") }
+    return child
+}
+
+/// One server for the whole test process; tests keep apart by key prefix.
+public enum SharedRedis {
+    private static let server = SharedServerBox()
+
+    public static func server() async throws -> RedisServer { try await Self.server.get() }
+
+    /// A key prefix (with its own hash tag) no other test uses.
+    public static func uniquePrefix(_ label: String = "t") -> String {
+        "{\(label)-\(UUID().uuidString.prefix(8))}"
+    }
+}
+
+private actor SharedServerBox {
+    private var server: RedisServer?
+    func get() async throws -> RedisServer {
+        if let server { return server }
+        let started = try await RedisServer.start()
+        server = started
+        return started
+    }
+}
+
+/// PIDs of servers to kill when the test process exits, even if a test forgot.
+enum RunningServers {
+    private static let pids = Mutex<Set<Int32>>([])
+    private static let hook: Void = {
+        atexit {
+            for pid in RunningServers.snapshot() { kill(pid, SIGKILL) }
+        }
+    }()
+
+    static func add(_ pid: Int32) {
+        _ = hook
+        pids.withLock { _ = $0.insert(pid) }
+    }
+
+    static func remove(_ pid: Int32) { pids.withLock { _ = $0.remove(pid) } }
+    static func snapshot() -> Set<Int32> { pids.withLock { $0 } }
+}
+
+public struct TestSupportError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Binds port 0 on loopback and returns what the kernel chose.
+public func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TestSupportError("socket() failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+        }
+    }
+    guard bound else { throw TestSupportError("bind() failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
