@@ -1,0 +1,80 @@
+import Foundation
+import Redis
+
+/// Every setting of the service, read once at start-up. `.env.example`
+/// documents each key with its default.
+public struct DecomposerConfiguration: Sendable {
+    public var redis: RedisConfiguration
+    /// `REDIS_KEY_PREFIX`: a hash tag, so every key a script touches lives in
+    /// one cluster slot.
+    public var keyPrefix: String
+    public var host: String
+    public var port: Int
+    public var uploadsDirectory: URL
+    public var resultsDirectory: URL
+    public var maxConcurrentJobs: Int
+    public var queue: QueuePolicy
+    public var retryBaseDelay: Duration
+    public var retryMaxDelay: Duration
+    public var vertex: VertexSettings
+    public var gpuCostPerHour: Double
+
+    /// The Vertex AI endpoint the worker calls.
+    public struct VertexSettings: Sendable {
+        public var projectID: String?
+        public var location: String
+        public var endpointID: String?
+        public var timeout: Duration
+        /// `VERTEX_AI_API_ENDPOINT`: replaces `https://{location}-aiplatform.googleapis.com`.
+        public var apiEndpoint: URL?
+    }
+
+    public init(_ values: ConfigurationValues) throws(ConfigurationError) {
+        let redisURL = values.string("REDIS_URL", default: "redis://127.0.0.1:6379/0")
+        do {
+            redis = try RedisConfiguration(url: redisURL)
+        } catch {
+            throw ConfigurationError(key: "REDIS_URL", expected: "a redis://[user:password@]host[:port][/db] URL (\(error))", actual: redisURL)
+        }
+        redis.poolSize = try values.integer("REDIS_POOL_SIZE", default: 4, in: 1...64)
+
+        keyPrefix = values.string("REDIS_KEY_PREFIX", default: "{decomposer}")
+        guard keyPrefix.contains("{"), keyPrefix.contains("}"), !keyPrefix.contains(" ") else {
+            throw ConfigurationError(key: "REDIS_KEY_PREFIX", expected: "a key prefix with a {hash tag} and no spaces", actual: keyPrefix)
+        }
+        host = values.string("HOST", default: "127.0.0.1")
+        port = try values.integer("PORT", default: 8000, in: 1...65535)
+        uploadsDirectory = URL(fileURLWithPath: values.string("UPLOADS_DIR", default: "./data/uploads"))
+        resultsDirectory = URL(fileURLWithPath: values.string("RESULTS_DIR", default: "./data/results"))
+        maxConcurrentJobs = try values.integer("MAX_CONCURRENT_JOBS", default: 4, in: 1...256)
+
+        let maxRetries = try values.integer("MAX_RETRIES", default: 3, in: 0...100)
+        let leaseSeconds = try values.integer("JOB_LEASE_SECONDS", default: 30, in: 3...3600)
+        let retentionDays = try values.integer("JOB_RETENTION_DAYS", default: 7, in: 1...365)
+        queue = QueuePolicy(
+            leaseDuration: .seconds(leaseSeconds),
+            maxAttempts: maxRetries + 1,
+            retention: .seconds(retentionDays * 86_400),
+            deadLetterLimit: try values.integer("DEAD_LETTER_LIMIT", default: 10_000, in: 1...10_000_000),
+            maxQueueDepth: try values.integer("MAX_QUEUE_DEPTH", default: 10_000, in: 1...10_000_000))
+
+        retryBaseDelay = try values.seconds("RETRY_BASE_DELAY", default: 1)
+        retryMaxDelay = try values.seconds("RETRY_MAX_DELAY", default: 60)
+        guard retryMaxDelay >= retryBaseDelay else {
+            throw ConfigurationError(
+                key: "RETRY_MAX_DELAY", expected: "at least RETRY_BASE_DELAY (\(retryBaseDelay))",
+                actual: values.string("RETRY_MAX_DELAY") ?? "60")
+        }
+
+        vertex = VertexSettings(
+            projectID: values.string("VERTEX_AI_PROJECT_ID"),
+            location: values.string("VERTEX_AI_LOCATION", default: "us-central1"),
+            endpointID: values.string("VERTEX_AI_ENDPOINT_ID"),
+            timeout: try values.seconds("VERTEX_AI_TIMEOUT", default: 300, minimum: 1),
+            apiEndpoint: try values.httpURL("VERTEX_AI_API_ENDPOINT"))
+        gpuCostPerHour = try values.number("GPU_COST_PER_HOUR", default: 0.45, unit: "USD per hour")
+    }
+
+    /// Keys of the queue under `keyPrefix`.
+    public var keys: QueueKeys { QueueKeys(prefix: keyPrefix) }
+}

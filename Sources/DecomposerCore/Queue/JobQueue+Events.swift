@@ -1,0 +1,115 @@
+import Foundation
+import Redis
+
+extension JobQueue {
+    /// Every change of a job after `version`, in order, from its stream.
+    public func events(of id: UUID, after version: Int) async throws(QueueError) -> [Job] {
+        do {
+            let reply = try await redis.send(["XRANGE", keys.events(id), "0-\(version + 1)", "+"])
+            return (reply.array ?? []).compactMap { entry in
+                guard let parts = entry.array, parts.count == 2, let fields = parts[1].array, fields.count == 2,
+                    let payload = fields[1].string
+                else { return nil }
+                return Job(eventPayload: payload)
+            }
+        } catch {
+            throw .redis(error)
+        }
+    }
+
+    /// Every job change in the queue, live, from one subscription.
+    public func eventFeed() -> AsyncStream<JobFeedEvent> {
+        let subscription = redis.subscribe(to: [keys.eventsChannel])
+        return AsyncStream { continuation in
+            let task = Task {
+                for await event in subscription {
+                    switch event {
+                    case .subscribed:
+                        continuation.yield(.resubscribed)
+                    case .message(_, let payload):
+                        if let job = Job(eventPayload: payload) { continuation.yield(.changed(job)) }
+                    }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// One job from its current snapshot through every later change, with no
+    /// gap and no duplicate, ending after a finished state. Uses its own
+    /// subscription; a process serving many watchers shares one feed instead
+    /// (see `JobVersionTracker`).
+    public func watch(_ id: UUID) -> AsyncThrowingStream<Job, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    var tracker: JobVersionTracker?
+                    for await event in eventFeed() {
+                        var deliveries: [Job] = []
+                        switch event {
+                        case .resubscribed:
+                            // The first subscription, or a reconnect that may have missed
+                            // messages: catch up from the snapshot or the stream.
+                            if let current = tracker {
+                                deliveries = try await events(of: id, after: current.delivered)
+                            } else {
+                                guard let snapshot = try await job(id) else {
+                                    continuation.finish(throwing: QueueError.redis(.unexpectedReply("job \(id) not found")))
+                                    return
+                                }
+                                deliveries = [snapshot]
+                            }
+                        case .changed(let job) where job.id == id:
+                            deliveries = try await tracker?.gapFill(for: job, from: self) ?? []
+                        case .changed:
+                            continue
+                        }
+                        for job in deliveries {
+                            if tracker == nil { tracker = JobVersionTracker(delivered: job.version - 1) }
+                            guard tracker!.accept(job) else { continue }
+                            continuation.yield(job)
+                            if job.status.isFinished {
+                                continuation.finish()
+                                return
+                            }
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}
+
+public enum JobFeedEvent: Sendable {
+    /// (Re)subscribed: changes may have been missed, watchers catch up.
+    case resubscribed
+    case changed(Job)
+}
+
+/// The last version delivered to one watcher: accepts only the next version,
+/// and says which versions to fetch when a message skips ahead.
+public struct JobVersionTracker: Sendable {
+    public private(set) var delivered: Int
+
+    public init(delivered: Int) { self.delivered = delivered }
+
+    /// True (and recorded) when `job` is the next version; duplicates and old versions are refused.
+    public mutating func accept(_ job: Job) -> Bool {
+        guard job.version == delivered + 1 else { return false }
+        delivered = job.version
+        return true
+    }
+
+    /// What to deliver on receiving `job`: it alone when it is next, the stream
+    /// range up to it when versions were skipped, nothing when already seen.
+    public func gapFill(for job: Job, from queue: JobQueue) async throws(QueueError) -> [Job] {
+        if job.version <= delivered { return [] }
+        if job.version == delivered + 1 { return [job] }
+        return try await queue.events(of: job.id, after: delivered).filter { $0.version <= job.version }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Every Redis key and channel the queue uses. All share the prefix's hash
+/// tag (`{decomposer}` by default), so every script runs on one cluster slot.
+/// docs/ARCHITECTURE.md lists which script writes which key.
+public struct QueueKeys: Sendable, Equatable {
+    public let prefix: String
+
+    public init(prefix: String) { self.prefix = prefix }
+
+    /// LIST of job ids ready to run; LPUSH to enqueue, RPOP to claim, RPUSH to put one at the front.
+    public var wait: String { "\(prefix):queue:wait" }
+    /// ZSET job id → lease deadline (ms) of every processing job.
+    public var active: String { "\(prefix):queue:active" }
+    /// ZSET job id → due time (ms) of every job waiting out a retry backoff.
+    public var delayed: String { "\(prefix):queue:delayed" }
+    /// LIST of wake-up tokens idle workers BLPOP on; one per enqueue, cleared when `wait` is empty.
+    public var marker: String { "\(prefix):queue:marker" }
+    /// ZSET job id → failure time (ms), capped by count and retention.
+    public var dead: String { "\(prefix):queue:dead" }
+    /// HASH of lifetime counters: enqueued, completed, failed, cancelled, retries, recoveries.
+    public var stats: String { "\(prefix):queue:stats" }
+
+    /// HASH of one job.
+    public func job(_ id: UUID) -> String { "\(prefix):job:\(id.uuidString.lowercased())" }
+    /// STREAM of one job's changes, entry id `0-<version>`, capped.
+    public func events(_ id: UUID) -> String { job(id) + ":events" }
+    /// HASH job_id + fingerprint for one idempotency key.
+    public func idempotency(_ key: String) -> String { "\(prefix):idempotency:\(key)" }
+    /// Pub/sub channel every job change is published on.
+    public var eventsChannel: String { "\(prefix):events" }
+
+    /// The fixed keys every queue script is given, in the order scripts index them.
+    var scriptKeys: [String] { [wait, active, delayed, marker, dead, stats] }
+}

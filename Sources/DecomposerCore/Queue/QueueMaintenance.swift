@@ -1,0 +1,37 @@
+import Logging
+
+/// Runs the sweep (due retries → wait list, expired leases → recovered) on a
+/// timer. Workers and API processes all run one; the script is atomic, so
+/// any number of sweepers never double-deliver a job. Claims sweep too, so
+/// this matters most when every worker is busy or gone.
+public struct QueueMaintenance: Sendable {
+    public let queue: JobQueue
+    public let interval: Duration
+    let logger: Logger
+
+    public init(queue: JobQueue, interval: Duration? = nil, logger: Logger) {
+        self.queue = queue
+        // A third of the lease: an expired lease is recovered well within one lease period.
+        self.interval = interval ?? queue.policy.leaseDuration / 3
+        self.logger = logger
+    }
+
+    /// Sweeps until the task is cancelled. Redis outages are logged once per
+    /// outage, not once per tick.
+    public func run() async {
+        var failing = false
+        while !Task.isCancelled {
+            do {
+                let (promoted, recovered) = try await queue.sweep()
+                if failing { logger.info("Queue maintenance reaches Redis again") }
+                failing = false
+                if recovered > 0 { logger.warning("Recovered jobs whose worker stopped", metadata: ["count": "\(recovered)"]) }
+                if promoted > 0 { logger.debug("Promoted due retries", metadata: ["count": "\(promoted)"]) }
+            } catch {
+                if !failing { logger.error("Queue maintenance failed", metadata: ["error": "\(error)"]) }
+                failing = true
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// A claimed job and the token that proves the claim. Only the holder of the
+/// current token can change the job (fencing).
+public struct JobLease: Sendable, Equatable {
+    public let job: Job
+    public let token: String
+}
+
+public enum EnqueueOutcome: Sendable, Equatable {
+    case created(UUID)
+    /// The idempotency key was seen before with the same request.
+    case existing(UUID)
+
+    public var jobID: UUID {
+        switch self {
+        case .created(let id), .existing(let id): return id
+        }
+    }
+}
+
+public enum ClaimOutcome: Sendable, Equatable {
+    case claimed(JobLease)
+    /// Nothing to run. `wakeAt` is when a retry falls due or a lease expires
+    /// (ms, Redis clock), `now` the script's clock reading.
+    case empty(wakeAt: Int64?, now: Int64)
+}
+
+public enum RetryOutcome: Sendable, Equatable {
+    case scheduled
+    /// No attempts left: the job failed with the error.
+    case exhausted
+}
+
+public enum CancelOutcome: Sendable, Equatable {
+    case cancelled(was: JobStatus)
+    case alreadyFinished(JobStatus)
+    case notFound
+}
+
+/// Jobs by state right now, and lifetime counters.
+public struct QueueCounts: Sendable, Equatable {
+    public var waiting: Int
+    public var delayed: Int
+    public var active: Int
+    public var dead: Int
+    public var totals: [String: Int64]
+}

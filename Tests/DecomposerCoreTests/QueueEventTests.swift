@@ -1,0 +1,77 @@
+import DecomposerCore
+import Foundation
+import Redis
+import Testing
+import TestSupport
+
+/// Guarantee 11: every change is an event; a watcher gets the snapshot and
+/// every later change, with no gap and no duplicate.
+@Suite struct QueueEventTests {
+    @Test func everyChangeBumpsTheVersionAndIsKeptInTheJobStream() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let id = try #require(try await context.enqueue().first)
+        let lease = try #require(try await context.claim())
+        try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+        try await context.queue.reportProgress(lease, progress: 80, message: "Saving layers")
+        let layer = LayerResult(index: 0, filename: "layer_0.png", url: "/results/\(id.uuidString.lowercased())/layer_0.png",
+                                sizeKB: 12.5, width: 64, height: 64)
+        try await context.queue.complete(lease, layers: [layer])
+
+        let events = try await context.queue.events(of: id, after: 0)
+        #expect(events.map(\.version) == [1, 2, 3, 4, 5])
+        #expect(events.map(\.status) == [.queued, .processing, .processing, .processing, .completed])
+        #expect(events.map(\.progress) == [0, 10, 30, 80, 100])
+        #expect(events.last?.layers == [layer])
+        #expect(try await context.queue.events(of: id, after: 3).map(\.version) == [4, 5])
+        #expect(try await context.queue.job(id)?.version == 5)
+    }
+
+    @Test func watchersJoiningAtRandomMomentsSeeAGaplessOrderedSequence() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let id = try #require(try await context.enqueue().first)
+
+        let watchers = (0..<8).map { index in
+            Task {
+                try await Task.sleep(for: .milliseconds(index * 15))
+                var seen: [Job] = []
+                for try await job in context.queue.watch(id) { seen.append(job) }
+                return seen
+            }
+        }
+        let lease = try #require(try await context.claim())
+        for step in 1...20 {
+            try await context.queue.reportProgress(lease, progress: 30 + step * 2, message: "Running on GPU (\(step) s)")
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try await context.queue.complete(lease, layers: [])
+        let finalVersion = try #require(try await context.queue.job(id)?.version)
+
+        for watcher in watchers {
+            let seen = try await watcher.value
+            let versions = seen.map(\.version)
+            #expect(!versions.isEmpty)
+            #expect(versions == Array(versions[0]...finalVersion), "gapless, in order, no duplicate: \(versions)")
+            #expect(seen.last?.status == .completed)
+        }
+    }
+
+    @Test func versionTrackerRefusesDuplicatesAndOldVersions() throws {
+        var tracker = JobVersionTracker(delivered: 3)
+        let fields: [String: String] = [
+            "id": UUID().uuidString, "file_id": UUID().uuidString, "status": "processing", "num_layers": "5",
+            "resolution": "1024", "created_at": "0",
+        ]
+        func job(_ version: Int) throws -> Job {
+            var copy = fields
+            copy["version"] = String(version)
+            return try #require(Job(fields: copy))
+        }
+        #expect(!tracker.accept(try job(3)))
+        #expect(!tracker.accept(try job(5)))
+        #expect(tracker.accept(try job(4)))
+        #expect(tracker.accept(try job(5)))
+        #expect(tracker.delivered == 5)
+    }
+}
