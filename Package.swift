@@ -60,6 +60,10 @@ let package = Package(
             name: "DecomposerCoreTests",
             dependencies: ["DecomposerCore", "Redis", "TestSupport"]
         ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["decomposer", "TestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

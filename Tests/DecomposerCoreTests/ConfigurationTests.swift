@@ -1,0 +1,76 @@
+import DecomposerCore
+import Foundation
+import Testing
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsMatchTheDocumentedOnes() throws {
+        let configuration = try DecomposerConfiguration(ConfigurationValues(environment: [:]))
+        #expect(configuration.redis.host == "127.0.0.1" && configuration.redis.port == 6379)
+        #expect(configuration.redis.database == 0)
+        #expect(configuration.port == 8000)
+        #expect(configuration.keyPrefix == "{decomposer}")
+        #expect(configuration.maxConcurrentJobs == 4)
+        #expect(configuration.queue.leaseDuration == .seconds(30))
+        #expect(configuration.queue.maxAttempts == 4, "MAX_RETRIES=3 means at most 4 calls")
+        #expect(configuration.queue.retention == .seconds(7 * 86_400))
+        #expect(configuration.retryBaseDelay == .seconds(1))
+        #expect(configuration.retryMaxDelay == .seconds(60))
+        #expect(configuration.vertex.timeout == .seconds(300))
+        #expect(configuration.vertex.location == "us-central1")
+        #expect(configuration.gpuCostPerHour == 0.45)
+    }
+
+    @Test func theRealEnvironmentWinsOverTheEnvFile() throws {
+        let file = EnvironmentFile.parse("""
+            # comment
+            export PORT=9000
+            REDIS_URL="redis://:pa ss@redis.internal:6380/2"
+            RETRY_BASE_DELAY='0.25'
+            VERTEX_AI_PROJECT_ID=poster-123 # trailing comment
+            MAX_RETRIES=5
+            """)
+        let values = ConfigurationValues(environment: ["MAX_RETRIES": "1"], environmentFile: file)
+        let configuration = try DecomposerConfiguration(values)
+        #expect(configuration.port == 9000)
+        #expect(configuration.redis.host == "redis.internal" && configuration.redis.database == 2)
+        #expect(configuration.redis.password == "pa ss")
+        #expect(configuration.retryBaseDelay == .milliseconds(250))
+        #expect(configuration.vertex.projectID == "poster-123")
+        #expect(configuration.queue.maxAttempts == 2)
+    }
+
+    @Test(arguments: [
+        ("PORT", "abc", "an integer from 1 to 65535"),
+        ("PORT", "70000", "an integer from 1 to 65535"),
+        ("REDIS_URL", "http://x", "redis://"),
+        ("RETRY_BASE_DELAY", "-1", "a number ≥ 0"),
+        ("VERTEX_AI_TIMEOUT", "soon", "seconds"),
+        ("VERTEX_AI_API_ENDPOINT", "localhost:8080", "http:// or https:// URL"),
+        ("MAX_CONCURRENT_JOBS", "0", "an integer from 1"),
+        ("REDIS_KEY_PREFIX", "decomposer", "hash tag"),
+        ("GPU_COST_PER_HOUR", "cheap", "USD per hour"),
+    ])
+    func aBadValueNamesItsKeyAndWhatWasExpected(key: String, value: String, expected: String) {
+        #expect {
+            try DecomposerConfiguration(ConfigurationValues(environment: [key: value]))
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.key == key && error.expected.contains(expected) && error.description.contains(value)
+        }
+    }
+
+    @Test func retryMaxDelayMayNotBeBelowTheBase() {
+        #expect(throws: ConfigurationError.self) {
+            try DecomposerConfiguration(ConfigurationValues(environment: ["RETRY_BASE_DELAY": "10", "RETRY_MAX_DELAY": "5"]))
+        }
+    }
+
+    @Test func parsesAges() {
+        #expect(AgeParser.parse("7d") == .seconds(7 * 86_400))
+        #expect(AgeParser.parse("12h") == .seconds(12 * 3600))
+        #expect(AgeParser.parse("30m") == .seconds(1800))
+        #expect(AgeParser.parse("3") == .seconds(3 * 86_400))
+        #expect(AgeParser.parse("soon") == nil)
+        #expect(AgeParser.parse("-1d") == nil)
+    }
+}

@@ -1,0 +1,54 @@
+import DecomposerCore
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct FileCleanupTests {
+    @Test func removesOldFilesButKeepsThoseOfUnfinishedJobs() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cleanup-\(UUID().uuidString)")
+        let uploads = root.appendingPathComponent("uploads")
+        let results = root.appendingPathComponent("results")
+        defer { try? FileManager.default.removeItem(at: root) }
+
+        let pendingFile = UUID()
+        let pendingJob = try await context.queue.enqueue(JobRequest(fileID: pendingFile)).jobID
+        let oldFile = UUID()
+        let oldJob = UUID()
+        let freshFile = UUID()
+        let eightDaysAgo = Date().addingTimeInterval(-8 * 86_400)
+        try write(uploads.appendingPathComponent("\(pendingFile.uuidString.lowercased()).png"), modified: eightDaysAgo)
+        try write(uploads.appendingPathComponent("\(oldFile.uuidString.lowercased()).jpg"), modified: eightDaysAgo)
+        try write(uploads.appendingPathComponent("\(freshFile.uuidString.lowercased()).png"), modified: Date())
+        try write(results.appendingPathComponent(oldJob.uuidString.lowercased()), modified: eightDaysAgo, folder: true)
+        try write(results.appendingPathComponent(pendingJob.uuidString.lowercased()), modified: eightDaysAgo, folder: true)
+
+        let cleanup = FileCleanup(queue: context.queue, uploadsDirectory: uploads, resultsDirectory: results)
+        let dryRun = try await cleanup.run(olderThan: .seconds(7 * 86_400), dryRun: true)
+        #expect(dryRun.removedUploads == ["\(oldFile.uuidString.lowercased()).jpg"])
+        #expect(FileManager.default.fileExists(atPath: uploads.appendingPathComponent("\(oldFile.uuidString.lowercased()).jpg").path))
+
+        let report = try await cleanup.run(olderThan: .seconds(7 * 86_400))
+        #expect(report.removedUploads == ["\(oldFile.uuidString.lowercased()).jpg"])
+        #expect(report.removedResults == [oldJob.uuidString.lowercased()])
+        #expect(Set(report.keptInUse) == [
+            "uploads/\(pendingFile.uuidString.lowercased()).png", "results/\(pendingJob.uuidString.lowercased())",
+        ])
+        let left = try FileManager.default.contentsOfDirectory(atPath: uploads.path)
+        #expect(left.count == 2)
+        #expect(report.bytesFreed > 0)
+    }
+
+    private func write(_ url: URL, modified: Date, folder: Bool = false) throws {
+        let fileManager = FileManager.default
+        if folder {
+            try fileManager.createDirectory(at: url, withIntermediateDirectories: true)
+            try Data(repeating: 1, count: 2048).write(to: url.appendingPathComponent("layer_0.png"))
+        } else {
+            try fileManager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(repeating: 1, count: 2048).write(to: url)
+        }
+        try fileManager.setAttributes([.modificationDate: modified], ofItemAtPath: url.path)
+    }
+}
