@@ -54,14 +54,21 @@ func runDecomposer(_ arguments: [String], environment: [String: String]) throws 
     var env = ["PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent/.env", "HOME": NSTemporaryDirectory()]
     env.merge(environment) { _, new in new }
     process.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
+    // Files, not pipes: a redis-server spawned meanwhile by another test could
+    // inherit a pipe's write end and keep EOF from ever arriving.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let outURL = folder.appendingPathComponent("stdout")
+    let errURL = folder.appendingPathComponent("stderr")
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = try FileHandle(forWritingTo: errURL)
     try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    let outData = try Data(contentsOf: outURL)
+    let errData = try Data(contentsOf: errURL)
     return CommandResult(
         status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
         standardError: String(decoding: errData, as: UTF8.self))

@@ -1,5 +1,6 @@
 import DecomposerCore
 import Foundation
+import Logging
 import Redis
 import Testing
 import TestSupport
@@ -67,7 +68,10 @@ import TestSupport
     }
 
     @Test func anIdleWorkerBlocksOnRedisAndWakesOnEnqueue() async throws {
-        let context = try await QueueTestContext()
+        // A server of its own: the command counts below must not include other suites' calls.
+        let server = try await RedisServer.start()
+        defer { server.stop() }
+        let context = try await QueueTestContext(server: server)
         defer { context.shutdown() }
         let connection = context.redis.makeBlockingConnection()
         defer { connection.close() }
@@ -77,9 +81,8 @@ import TestSupport
         }
         try await Task.sleep(for: .milliseconds(1500))
         let claimsWhileIdle = try await scriptCalls(context.redis) - claimsBefore
-        // One claim found nothing, then the worker blocked: no polling. (Other
-        // suites share this server, so allow their few calls.)
-        #expect(claimsWhileIdle < 50, "an idle worker must block, not poll (\(claimsWhileIdle) script calls)")
+        // One claim found nothing, then the worker blocked: no polling.
+        #expect(claimsWhileIdle <= 1, "an idle worker must block, not poll (\(claimsWhileIdle) script calls)")
         let id = try #require(try await context.enqueue().first)
         let lease = try await waiter.value
         #expect(lease.job.id == id)
@@ -156,6 +159,26 @@ import TestSupport
         try await client.send("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
         let warning = try #require(await RedisEvictionCheck.warning(client))
         #expect(warning.contains("allkeys-lru") && warning.contains("noeviction"))
+    }
+
+    @Test func maintenanceRecoversAnAbandonedJobWithoutAnyClaim() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let id = try #require(try await context.enqueue().first)
+        _ = try #require(try await context.claim())  // the worker then dies
+        context.clock.advance(by: .seconds(31))
+        let maintenance = QueueMaintenance(queue: context.queue, interval: .milliseconds(50), logger: .init(label: "test"))
+        let sweeping = Task { await maintenance.run() }
+        defer { sweeping.cancel() }
+        var job = try await context.queue.job(id)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while job?.status != .queued && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            job = try await context.queue.job(id)
+        }
+        #expect(job?.status == .queued)
+        #expect(job?.recoveries == 1)
+        #expect(try await context.placesHolding(id) == ["wait"])
     }
 
     private func scriptCalls(_ redis: RedisClient) async throws -> Int {

@@ -126,6 +126,7 @@ private func spawn(_ arguments: [String]) throws -> pid_t {
     var cArguments = arguments.map { strdup($0) }
     cArguments.append(nil)
     defer { for argument in cArguments { free(argument) } }
+    markDescriptorsCloseOnExec()
     var child: pid_t = 0
     let result = posix_spawn(&child, arguments[0], &actions, &attributes, &cArguments, environ)
     guard result == 0 else { throw TestSupportError("posix_spawn \(arguments[0]) failed: \(result)") }
@@ -175,6 +176,16 @@ enum RunningServers {
 public struct TestSupportError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// The child gets nothing of ours but stdio: an inherited pipe end would keep
+/// another test's reader from ever seeing EOF.
+private func markDescriptorsCloseOnExec() {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+    for fd in names.compactMap({ Int32($0) }) where fd > 2 {
+        let flags = fcntl(fd, F_GETFD)
+        if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+    }
 }
 
 /// Binds port 0 on loopback and returns what the kernel chose.
