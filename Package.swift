@@ -16,6 +16,10 @@ let package = Package(
         // No pkgConfig: hiredis's .pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM
         // refuses with a warning; the headers are in /usr/include anyway.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // HTTP over libcurl's multi interface on a thread of its own.
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
 
         // Redis over hiredis: connections on their own threads, callers await.
         .target(
@@ -59,6 +63,10 @@ let package = Package(
         .testTarget(
             name: "DecomposerCoreTests",
             dependencies: ["DecomposerCore", "Redis", "TestSupport"]
+        ),
+        .testTarget(
+            name: "CurlHTTPTests",
+            dependencies: ["CurlHTTP", "TestSupport"]
         ),
         .testTarget(
             name: "CLITests",

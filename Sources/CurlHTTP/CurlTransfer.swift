@@ -1,0 +1,143 @@
+import CCurl
+import Foundation
+
+/// One transfer's state. Lives only on the curl thread (created, driven and
+/// freed there); libcurl reaches it through the user-data pointer.
+final class CurlTransfer {
+    let id: UInt64
+    let handle: UnsafeMutableRawPointer
+    let request: HTTPRequest
+    let continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>
+    var status = 0
+    var headers: [String: String] = [:]
+    var body: [UInt8] = []
+    var tooLarge = false
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var requestBody: UnsafeMutableRawBufferPointer?
+
+    init?(_ pending: PendingTransfer) {
+        guard let handle = curl_easy_init() else { return nil }
+        self.id = pending.id
+        self.handle = handle
+        self.request = pending.request
+        self.continuation = pending.continuation
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        requestBody?.deallocate()
+    }
+
+    /// Sets every option; the transfer's address is the callbacks' user data.
+    func configure() {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_setopt_string(handle, CURLOPT_URL, request.url)
+        ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout.wholeMilliseconds))
+        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.wholeMilliseconds))
+        // TLS verification stays on (libcurl's default); made explicit so no one turns it off by accident.
+        ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        ccurl_setopt_pointer(handle, CURLOPT_PRIVATE, me)
+        ccurl_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
+        ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, me)
+        ccurl_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
+        ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, me)
+
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in request.headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
+        // No "Expect: 100-continue" round trip before large bodies.
+        list = curl_slist_append(list, "Expect:")
+        headerList = list
+        ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
+
+        if let bytes = request.body {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+            bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            requestBody = buffer
+            ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+            ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, buffer.baseAddress)
+        }
+        if request.method != (request.body == nil ? "GET" : "POST") {
+            ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+    }
+
+    /// The outcome once libcurl says the transfer is done.
+    func result(_ code: CURLcode) -> Result<HTTPResponse, HTTPTransportError> {
+        if tooLarge { return .failure(.responseTooLarge(limit: request.maxResponseBytes)) }
+        guard code == CURLE_OK else { return .failure(error(code)) }
+        var responseCode = 0
+        ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
+        return .success(HTTPResponse(status: responseCode, headers: headers, body: body))
+    }
+
+    private func error(_ code: CURLcode) -> HTTPTransportError { Self.error(code, timeout: request.timeout) }
+
+    static func error(_ code: CURLcode, timeout: Duration = .zero) -> HTTPTransportError {
+        let text = String(cString: curl_easy_strerror(code))
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .connectFailed(text)
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timedOut(timeout)
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE:
+            return .connectionDropped(text)
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            return .tls(text)
+        default:
+            return .other("\(text) (curl \(code.rawValue))")
+        }
+    }
+}
+
+/// A request waiting to be handed to the curl thread.
+struct PendingTransfer: Sendable {
+    let id: UInt64
+    let request: HTTPRequest
+    let continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>
+}
+
+private func curlWriteBody(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    if transfer.body.count + length > transfer.request.maxResponseBytes {
+        transfer.tooLarge = true
+        return 0  // aborts the transfer with CURLE_WRITE_ERROR
+    }
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
+private func curlWriteHeader(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }.trimmingCharacters(in: .whitespacesAndNewlines)
+    if line.hasPrefix("HTTP/") {
+        transfer.headers = [:]  // a new response (after 100 Continue or a redirect)
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = line[..<colon].lowercased()
+        transfer.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+    return length
+}
+
+extension Duration {
+    var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,67 @@
+/// One HTTP exchange to perform. Bodies are bytes: prediction requests carry
+/// megabytes of base64 and are never copied into a String.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+    /// Bound on the whole exchange (connect, send, wait, receive).
+    public var timeout: Duration
+    public var connectTimeout: Duration
+    /// A response body larger than this aborts the transfer, so a runaway
+    /// server cannot exhaust memory.
+    public var maxResponseBytes: Int
+
+    public init(
+        method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
+        timeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10), maxResponseBytes: Int = 64 << 20
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.maxResponseBytes = maxResponseBytes
+    }
+}
+
+/// A complete response. Header names are lowercased; a repeated header keeps its last value.
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [String: String], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Why no complete response arrived. Callers classify these (retryable or not);
+/// the messages never contain request headers, so no token can leak.
+public enum HTTPTransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Refused, unreachable, DNS failure: nothing was sent.
+    case connectFailed(String)
+    case timedOut(Duration)
+    /// The connection closed or reset before the response was complete.
+    case connectionDropped(String)
+    case responseTooLarge(limit: Int)
+    /// Certificate or handshake failure.
+    case tls(String)
+    case cancelled
+    case other(String)
+
+    public var description: String {
+        switch self {
+        case .connectFailed(let why): return "could not connect: \(why)"
+        case .timedOut(let limit): return "no complete response within \(limit)"
+        case .connectionDropped(let why): return "connection dropped before the response was complete: \(why)"
+        case .responseTooLarge(let limit): return "response larger than \(limit) bytes"
+        case .tls(let why): return "TLS failure: \(why)"
+        case .cancelled: return "cancelled"
+        case .other(let why): return why
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import CurlHTTP
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite struct CurlHTTPClientTests {
+    @Test func postsABodyAndReadsStatusHeadersAndBody() async throws {
+        let server = try TestHTTPServer { request in
+            .respond(status: 201, headers: ["X-Echo-Length": "\(request.body.count)", "X-Method": request.method],
+                     body: Array("got \(request.headers["content-type"] ?? "?")".utf8))
+        }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        let body = [UInt8](repeating: 65, count: 2_000_000)
+        let response = try await client.send(HTTPRequest(
+            method: "POST", url: server.baseURL + "/v1/x:predict",
+            headers: [("Content-Type", "application/json")], body: body))
+        #expect(response.status == 201)
+        #expect(response.headers["x-echo-length"] == "2000000")
+        #expect(response.headers["x-method"] == "POST")
+        #expect(String(decoding: response.body, as: UTF8.self) == "got application/json")
+    }
+
+    @Test func manyRequestsRunAtOnceAndReuseConnections() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 200, body: Array("ok".utf8), delay: .milliseconds(200)) }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        for _ in 0..<2 {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 { group.addTask { try await client.send(HTTPRequest(url: server.baseURL)).status } }
+                for try await status in group { #expect(status == 200) }
+            }
+        }
+        #expect(server.maxConcurrentRequests == 8, "requests are in flight together, not one after another")
+        #expect(server.requestCount == 16)
+        #expect(server.acceptedConnections == 8, "the second round reuses the first round's connections")
+    }
+
+    @Test func aSlowServerHitsTheTimeout() async throws {
+        let server = try TestHTTPServer { _ in .hang }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        await #expect(throws: HTTPTransportError.timedOut(.milliseconds(300))) {
+            _ = try await client.send(HTTPRequest(url: server.baseURL, timeout: .milliseconds(300)))
+        }
+    }
+
+    @Test func aConnectionDroppedMidBodyIsReportedAsSuch() async throws {
+        let server = try TestHTTPServer { _ in .dropMidBody(status: 200, body: Array(repeating: 1, count: 10_000), bytes: 100) }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        await #expect {
+            _ = try await client.send(HTTPRequest(url: server.baseURL))
+        } throws: { error in
+            if case .connectionDropped = error as? HTTPTransportError { return true }
+            return false
+        }
+    }
+
+    @Test func aRefusedConnectionIsAConnectFailure() async throws {
+        let port = try freeLoopbackPort()
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        await #expect {
+            _ = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/"))
+        } throws: { error in
+            if case .connectFailed = error as? HTTPTransportError { return true }
+            return false
+        }
+    }
+
+    @Test func anOversizedResponseIsCutOff() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 200, body: Array(repeating: 7, count: 1_000_000)) }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        await #expect(throws: HTTPTransportError.responseTooLarge(limit: 64_000)) {
+            _ = try await client.send(HTTPRequest(url: server.baseURL, maxResponseBytes: 64_000))
+        }
+    }
+
+    @Test func cancellingTheTaskAbortsTheTransferPromptly() async throws {
+        let server = try TestHTTPServer { _ in .hang }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        let call = Task { try await client.send(HTTPRequest(url: server.baseURL, timeout: .seconds(60))) }
+        while server.requestCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let started = ContinuousClock.now
+        call.cancel()
+        await #expect(throws: HTTPTransportError.cancelled) { _ = try await call.value }
+        #expect(ContinuousClock.now - started < .seconds(5), "the GPU request must not keep running")
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import Synchronization
+
+/// A loopback HTTP/1.1 server for tests, on raw sockets so it can misbehave
+/// on purpose: answer slowly, drop the connection mid-body, or never answer.
+/// Keep-alive is supported, so connection reuse can be observed.
+public final class TestHTTPServer: Sendable {
+    public struct Request: Sendable {
+        public let method: String
+        public let path: String
+        /// Lowercased names.
+        public let headers: [String: String]
+        public let body: [UInt8]
+    }
+
+    public enum Reply: Sendable {
+        case respond(status: Int, headers: [String: String] = [:], body: [UInt8] = [], delay: Duration = .zero)
+        /// Sends the headers (announcing the whole body) and `bytes` of the body, then closes.
+        case dropMidBody(status: Int, body: [UInt8], bytes: Int)
+        /// Reads the request and never answers (until the server stops).
+        case hang
+        /// Closes the connection without a word.
+        case close
+
+        public static func json(_ status: Int, _ text: String, headers: [String: String] = [:]) -> Reply {
+            var all = headers
+            all["Content-Type"] = "application/json"
+            return .respond(status: status, headers: all, body: Array(text.utf8))
+        }
+    }
+
+    private struct State {
+        var connections: Set<Int32> = []
+        var stopped = false
+        var accepted = 0
+        var inFlight = 0
+        var maxInFlight = 0
+        var requests = 0
+    }
+
+    public let port: Int
+    private let listener: Int32
+    private let state = Mutex(State())
+    private let handler: @Sendable (Request) -> Reply
+
+    public init(handler: @escaping @Sendable (Request) -> Reply) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSupportError("socket() failed") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 128) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard ok else {
+            close(fd)
+            throw TestSupportError("bind/listen failed")
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        self.handler = handler
+        let thread = Thread { [self] in acceptLoop() }
+        thread.name = "test-http-accept"
+        thread.start()
+    }
+
+    deinit { stop() }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// TCP connections accepted so far.
+    public var acceptedConnections: Int { state.withLock { $0.accepted } }
+    public var requestCount: Int { state.withLock { $0.requests } }
+    /// The most requests that were being handled at the same moment.
+    public var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
+
+    public func stop() {
+        let open = state.withLock { state -> Set<Int32> in
+            guard !state.stopped else { return [] }
+            state.stopped = true
+            return state.connections
+        }
+        shutdown(listener, Int32(SHUT_RDWR))
+        for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
+    }
+
+    private var isStopped: Bool { state.withLock { $0.stopped } }
+
+    private func acceptLoop() {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 {
+                if isStopped { break }
+                continue
+            }
+            let admitted = state.withLock { state -> Bool in
+                guard !state.stopped else { return false }
+                state.accepted += 1
+                state.connections.insert(fd)
+                return true
+            }
+            guard admitted else {
+                close(fd)
+                break
+            }
+            // A thread per connection: its reads block, which must never
+            // happen on the Swift concurrency pool.
+            let thread = Thread { [self] in serve(fd) }
+            thread.name = "test-http-connection"
+            thread.start()
+        }
+        close(listener)
+    }
+
+    private func serve(_ fd: Int32) {
+        defer {
+            state.withLock { _ = $0.connections.remove(fd) }
+            close(fd)
+        }
+        var buffer: [UInt8] = []
+        while let request = readRequest(fd, &buffer) {
+            state.withLock { state in
+                state.requests += 1
+                state.inFlight += 1
+                state.maxInFlight = max(state.maxInFlight, state.inFlight)
+            }
+            let reply = handler(request)
+            let keepOpen = send(reply, on: fd)
+            state.withLock { $0.inFlight -= 1 }
+            if !keepOpen { return }
+        }
+    }
+
+    private func send(_ reply: Reply, on fd: Int32) -> Bool {
+        switch reply {
+        case .respond(let status, let headers, let body, let delay):
+            if delay > .zero { Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18) }
+            return write(fd, head(status, headers, contentLength: body.count) + body)
+        case .dropMidBody(let status, let body, let bytes):
+            _ = write(fd, head(status, ["Content-Type": "application/json"], contentLength: body.count) + body.prefix(bytes))
+            return false
+        case .hang:
+            while !isStopped { Thread.sleep(forTimeInterval: 0.02) }
+            return false
+        case .close:
+            return false
+        }
+    }
+
+    private func head(_ status: Int, _ headers: [String: String], contentLength: Int) -> [UInt8] {
+        var text = "HTTP/1.1 \(status) \(Self.reason(status))\r\nContent-Length: \(contentLength)\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
+        return Array((text + "\r\n").utf8)
+    }
+
+    private func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { return false }
+            offset += sent
+        }
+        return true
+    }
+
+    private func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> Request? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        var headerEnd: Int?
+        while headerEnd == nil {
+            if let range = buffer.firstRange(of: separator) {
+                headerEnd = range.upperBound
+            } else if !fill(fd, &buffer) {
+                return nil
+            }
+        }
+        guard let headerEnd else { return nil }
+        let headText = String(decoding: buffer[..<headerEnd], as: UTF8.self)
+        var lines = headText.components(separatedBy: "\r\n")
+        let requestLine = lines.removeFirst().split(separator: " ")
+        guard requestLine.count >= 2 else { return nil }
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        while buffer.count < headerEnd + length {
+            if !fill(fd, &buffer) { return nil }
+        }
+        let body = Array(buffer[headerEnd..<(headerEnd + length)])
+        buffer.removeFirst(headerEnd + length)
+        return Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: body)
+    }
+
+    private func fill(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return false }
+        buffer.append(contentsOf: chunk[..<count])
+        return true
+    }
+
+    private static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        default: return "Status"
+        }
+    }
+}
