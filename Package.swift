@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, each behind one small Swift module.
@@ -20,6 +21,12 @@ let package = Package(
 
         // HTTP over libcurl's multi interface on a thread of its own.
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+
+        // Google credentials: service-account JWT (RS256 via swift-crypto), metadata server, static token.
+        .target(
+            name: "GoogleAuth",
+            dependencies: ["CurlHTTP", .product(name: "_CryptoExtras", package: "swift-crypto")]
+        ),
 
         // Redis over hiredis: connections on their own threads, callers await.
         .target(
@@ -38,6 +45,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+
+        // The Vertex AI prediction call: wire format, error classification, backoff.
+        .target(name: "VertexClient", dependencies: []),
 
         // The one executable: `decomposer <subcommand>`.
         .executableTarget(
@@ -63,6 +73,11 @@ let package = Package(
         .testTarget(
             name: "DecomposerCoreTests",
             dependencies: ["DecomposerCore", "Redis", "TestSupport"]
+        ),
+        .testTarget(name: "VertexClientTests", dependencies: ["VertexClient"]),
+        .testTarget(
+            name: "GoogleAuthTests",
+            dependencies: ["GoogleAuth", "CurlHTTP", "TestSupport", .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
         .testTarget(
             name: "CurlHTTPTests",
