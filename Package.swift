@@ -47,7 +47,7 @@ let package = Package(
         ),
 
         // The Vertex AI prediction call: wire format, error classification, backoff.
-        .target(name: "VertexClient", dependencies: []),
+        .target(name: "VertexClient", dependencies: ["CurlHTTP", "GoogleAuth"]),
 
         // The one executable: `decomposer <subcommand>`.
         .executableTarget(
@@ -74,7 +74,7 @@ let package = Package(
             name: "DecomposerCoreTests",
             dependencies: ["DecomposerCore", "Redis", "TestSupport"]
         ),
-        .testTarget(name: "VertexClientTests", dependencies: ["VertexClient"]),
+        .testTarget(name: "VertexClientTests", dependencies: ["VertexClient", "CurlHTTP", "GoogleAuth", "TestSupport"]),
         .testTarget(
             name: "GoogleAuthTests",
             dependencies: ["GoogleAuth", "CurlHTTP", "TestSupport", .product(name: "_CryptoExtras", package: "swift-crypto")]

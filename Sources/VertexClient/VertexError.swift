@@ -110,6 +110,12 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
         return transport(code: "truncated_response", detail: detail)
     }
 
+    /// The connection closed or reset mid-answer, size unknown (what libcurl
+    /// reports). Retryable.
+    public static func connectionDropped(_ detail: String) -> VertexError {
+        transport(code: "truncated_response", detail: detail)
+    }
+
     // MARK: - Bad answers and requests
 
     /// A 2xx answer that is not the documented prediction shape. Final: the
