@@ -18,6 +18,9 @@ import Testing
         #expect(configuration.vertex.timeout == .seconds(300))
         #expect(configuration.vertex.location == "us-central1")
         #expect(configuration.gpuCostPerHour == 0.45)
+        #expect(configuration.vertex.maxRequestBytes == 1_500_000)
+        #expect(configuration.vertex.connectTimeout == .seconds(10))
+        #expect(configuration.jobDeadline == .seconds(1800))
     }
 
     @Test func theRealEnvironmentWinsOverTheEnvFile() throws {
@@ -49,6 +52,8 @@ import Testing
         ("MAX_CONCURRENT_JOBS", "0", "an integer from 1"),
         ("REDIS_KEY_PREFIX", "decomposer", "hash tag"),
         ("GPU_COST_PER_HOUR", "cheap", "USD per hour"),
+        ("VERTEX_AI_MAX_REQUEST_BYTES", "1.5MB", "an integer from"),
+        ("JOB_DEADLINE_SECONDS", "0", "a number ≥ 1"),
     ])
     func aBadValueNamesItsKeyAndWhatWasExpected(key: String, value: String, expected: String) {
         #expect {

@@ -47,7 +47,7 @@ public struct ConfigurationValues: Sendable {
     {
         guard let raw = string(key) else { return fallback }
         guard let value = Double(raw), value.isFinite, value >= minimum else {
-            let bound = minimum == 0 ? "a number ≥ 0" : "a number ≥ \(minimum)"
+            let bound = "a number ≥ \(String(format: "%g", minimum))"
             throw ConfigurationError(key: key, expected: unit.isEmpty ? bound : "\(bound) (\(unit))", actual: raw)
         }
         return value

@@ -25,9 +25,16 @@ public struct DecomposerConfiguration: Sendable {
         public var location: String
         public var endpointID: String?
         public var timeout: Duration
+        public var connectTimeout: Duration
         /// `VERTEX_AI_API_ENDPOINT`: replaces `https://{location}-aiplatform.googleapis.com`.
         public var apiEndpoint: URL?
+        /// The serving endpoint's request limit: 1.5 MB shared public, 10 MB dedicated.
+        public var maxRequestBytes: Int
+        public var maxResponseBytes: Int
     }
+
+    /// No retry is scheduled once a job is this old (`JOB_DEADLINE_SECONDS`).
+    public var jobDeadline: Duration
 
     public init(_ values: ConfigurationValues) throws(ConfigurationError) {
         let redisURL = values.string("REDIS_URL", default: "redis://127.0.0.1:6379/0")
@@ -71,7 +78,12 @@ public struct DecomposerConfiguration: Sendable {
             location: values.string("VERTEX_AI_LOCATION", default: "us-central1"),
             endpointID: values.string("VERTEX_AI_ENDPOINT_ID"),
             timeout: try values.seconds("VERTEX_AI_TIMEOUT", default: 300, minimum: 1),
-            apiEndpoint: try values.httpURL("VERTEX_AI_API_ENDPOINT"))
+            connectTimeout: try values.seconds("VERTEX_AI_CONNECT_TIMEOUT", default: 10, minimum: 0.1),
+            apiEndpoint: try values.httpURL("VERTEX_AI_API_ENDPOINT"),
+            maxRequestBytes: try values.integer("VERTEX_AI_MAX_REQUEST_BYTES", default: 1_500_000, in: 10_000...100_000_000),
+            maxResponseBytes: try values.integer(
+                "VERTEX_AI_MAX_RESPONSE_BYTES", default: 256 << 20, in: 1_000_000...4_000_000_000))
+        jobDeadline = try values.seconds("JOB_DEADLINE_SECONDS", default: 1800, minimum: 1)
         gpuCostPerHour = try values.number("GPU_COST_PER_HOUR", default: 0.45, unit: "USD per hour")
     }
 
