@@ -17,6 +17,14 @@ let package = Package(
         // No pkgConfig: hiredis's .pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM
         // refuses with a warning; the headers are in /usr/include anyway.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        // libpng + libjpeg-turbo behind a C shim that owns every setjmp, so a corrupt
+        // image becomes a Swift error and never longjmps across Swift frames or exit()s.
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+        ),
+        // Decode, probe, resize and encode posters and layers.
+        .target(name: "ImageCodec", dependencies: ["CImageCodecs"]),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // HTTP over libcurl's multi interface on a thread of its own.
@@ -49,6 +57,9 @@ let package = Package(
         // The Vertex AI prediction call: wire format, error classification, backoff.
         .target(name: "VertexClient", dependencies: ["CurlHTTP", "GoogleAuth"]),
 
+        // GPU cost attribution per request, per UTC day and per job.
+        .target(name: "CostTracker", dependencies: ["DecomposerCore", "Redis"]),
+
         // The one executable: `decomposer <subcommand>`.
         .executableTarget(
             name: "decomposer",
@@ -75,6 +86,7 @@ let package = Package(
             dependencies: ["DecomposerCore", "Redis", "TestSupport"]
         ),
         .testTarget(name: "VertexClientTests", dependencies: ["VertexClient", "CurlHTTP", "GoogleAuth", "TestSupport"]),
+        .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(
             name: "GoogleAuthTests",
             dependencies: ["GoogleAuth", "CurlHTTP", "TestSupport", .product(name: "_CryptoExtras", package: "swift-crypto")]
@@ -83,6 +95,7 @@ let package = Package(
             name: "CurlHTTPTests",
             dependencies: ["CurlHTTP", "TestSupport"]
         ),
+        .testTarget(name: "CostTrackerTests", dependencies: ["CostTracker", "DecomposerCore", "Redis", "TestSupport"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["decomposer", "TestSupport"]

@@ -1,0 +1,70 @@
+import CostTracker
+import DecomposerCore
+import Foundation
+import Redis
+import Testing
+import TestSupport
+
+@Suite struct CostTrackerTests {
+    @Test func costIsDurationTimesRateInWholeMicrodollars() {
+        let rate = GPURate(usdPerHour: 0.45)
+        #expect(rate.microdollarsPerHour == 450_000)
+        #expect(rate.cost(of: .seconds(3600)) == 450_000)
+        #expect(rate.cost(of: .seconds(8)) == 1_000)
+        #expect(rate.cost(of: .milliseconds(1)) == 0)  // 0.125 µ$ rounds to 0
+        #expect(rate.cost(of: .milliseconds(4)) == 1)  // 0.5 µ$ rounds up
+    }
+
+    @Test func aThousandConcurrentRecordsSumExactly() async throws {
+        let redis = try await SharedRedis.server().makeClient()
+        defer { redis.shutdown() }
+        let tracker = CostTracker(redis: redis, prefix: SharedRedis.uniquePrefix("cost"), rate: GPURate(usdPerHour: 0.45))
+        let day = Date(timeIntervalSince1970: 1_800_000_000)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<1_000 {
+                group.addTask {
+                    try await tracker.recordAttempt(jobID: nil, duration: .milliseconds(1_234), succeeded: index % 10 != 0, at: day)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let today = try #require(try await tracker.days(last: 1, endingAt: day).first)
+        #expect(today.requests == 1_000)
+        #expect(today.failedRequests == 100)
+        #expect(today.gpuMilliseconds == 1_234_000)
+        #expect(today.microdollars == 1_000 * GPURate(usdPerHour: 0.45).cost(of: .milliseconds(1_234)))
+    }
+
+    @Test func daysRollOverAtUTCMidnightAndEmptyDaysAreZero() async throws {
+        let redis = try await SharedRedis.server().makeClient()
+        defer { redis.shutdown() }
+        let tracker = CostTracker(redis: redis, prefix: SharedRedis.uniquePrefix("cost"), rate: GPURate(usdPerHour: 3.6))
+        let beforeMidnight = try #require(ISO8601DateFormatter().date(from: "2026-11-20T23:59:59Z"))
+        let afterMidnight = try #require(ISO8601DateFormatter().date(from: "2026-11-21T00:00:01Z"))
+        try await tracker.recordAttempt(jobID: nil, duration: .seconds(10), succeeded: true, at: beforeMidnight)
+        try await tracker.recordAttempt(jobID: nil, duration: .seconds(20), succeeded: false, at: afterMidnight)
+        let days = try await tracker.days(last: 3, endingAt: afterMidnight)
+        #expect(days.map(\.date) == ["2026-11-19", "2026-11-20", "2026-11-21"])
+        #expect(days[0] == CostDay(date: "2026-11-19"))
+        #expect(days[1].microdollars == 10_000 && days[1].requests == 1 && days[1].failedRequests == 0)
+        #expect(days[2].microdollars == 20_000 && days[2].failedRequests == 1)
+        let ttl = try #require(try await redis.send("TTL", tracker.dayKey("2026-11-21")).int)
+        #expect(ttl > 29 * 86_400 && ttl <= 30 * 86_400, "each day expires after the retention")
+    }
+
+    @Test func theJobCarriesItsOwnCostButAnExpiredJobIsNotRecreated() async throws {
+        let redis = try await SharedRedis.server().makeClient()
+        defer { redis.shutdown() }
+        let prefix = SharedRedis.uniquePrefix("cost")
+        let queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix), policy: QueuePolicy())
+        let tracker = CostTracker(redis: redis, prefix: prefix, rate: GPURate(usdPerHour: 0.45))
+        let id = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
+        try await tracker.recordAttempt(jobID: id, duration: .seconds(8), succeeded: false)
+        try await tracker.recordAttempt(jobID: id, duration: .seconds(16), succeeded: true)
+        #expect(try await queue.job(id)?.costMicros == 3_000)
+
+        let gone = UUID()
+        try await tracker.recordAttempt(jobID: gone, duration: .seconds(8), succeeded: true)
+        #expect(try await redis.send("EXISTS", QueueKeys(prefix: prefix).job(gone)) == .integer(0))
+    }
+}
