@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries, each behind one small Swift module.
@@ -55,10 +56,20 @@ let package = Package(
         ),
 
         // The Vertex AI prediction call: wire format, error classification, backoff.
-        .target(name: "VertexClient", dependencies: ["CurlHTTP", "GoogleAuth"]),
+        .target(name: "VertexClient", dependencies: ["CurlHTTP", "GoogleAuth", "ImageCodec"]),
 
         // GPU cost attribution per request, per UTC day and per job.
         .target(name: "CostTracker", dependencies: ["DecomposerCore", "Redis"]),
+
+        // `decomposer worker`: bounded-concurrency job processing.
+        .target(
+            name: "Worker",
+            dependencies: [
+                "DecomposerCore", "Redis", "VertexClient", "CostTracker",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
 
         // The one executable: `decomposer <subcommand>`.
         .executableTarget(
@@ -66,6 +77,12 @@ let package = Package(
             dependencies: [
                 "DecomposerCore",
                 "Redis",
+                "Worker",
+                "VertexClient",
+                "CostTracker",
+                "CurlHTTP",
+                "GoogleAuth",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,7 +102,7 @@ let package = Package(
             name: "DecomposerCoreTests",
             dependencies: ["DecomposerCore", "Redis", "TestSupport"]
         ),
-        .testTarget(name: "VertexClientTests", dependencies: ["VertexClient", "CurlHTTP", "GoogleAuth", "TestSupport"]),
+        .testTarget(name: "VertexClientTests", dependencies: ["VertexClient", "CurlHTTP", "GoogleAuth", "ImageCodec", "TestSupport"]),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(
             name: "GoogleAuthTests",
@@ -96,6 +113,15 @@ let package = Package(
             dependencies: ["CurlHTTP", "TestSupport"]
         ),
         .testTarget(name: "CostTrackerTests", dependencies: ["CostTracker", "DecomposerCore", "Redis", "TestSupport"]),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: [
+                "Worker", "DecomposerCore", "Redis", "VertexClient", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
+                "TestSupport", "decomposer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: ["decomposer", "TestSupport"]

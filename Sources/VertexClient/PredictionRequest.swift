@@ -44,11 +44,19 @@ public struct PredictionRequest: Sendable, Equatable {
     /// The exact size of `body()` without building it, so an oversized
     /// request can be refused (`VertexError.requestTooLarge`) before any work.
     public var bodyByteCount: Int {
-        let (prefix, suffix) = envelope
-        return prefix.count + (image.count + 2) / 3 * 4 + suffix.count
+        Self.bodyByteCount(imageBytes: image.count, layers: layers, resolution: resolution)
     }
 
-    private var envelope: (prefix: [UInt8], suffix: [UInt8]) {
+    /// The body size for an image of `imageBytes`, before the request exists
+    /// (image preparation sizes its output with it).
+    public static func bodyByteCount(imageBytes: Int, layers: Int, resolution: Int) -> Int {
+        let (prefix, suffix) = envelope(layers: layers, resolution: resolution)
+        return prefix.count + (imageBytes + 2) / 3 * 4 + suffix.count
+    }
+
+    private var envelope: (prefix: [UInt8], suffix: [UInt8]) { Self.envelope(layers: layers, resolution: resolution) }
+
+    private static func envelope(layers: Int, resolution: Int) -> (prefix: [UInt8], suffix: [UInt8]) {
         (Array(#"{"instances":[{"image":""#.utf8),
          Array(#"","layers":\#(layers),"resolution":\#(resolution)}]}"#.utf8))
     }

@@ -6,6 +6,7 @@ import Redis
 
 /// What every subcommand starts from: validated configuration, logging, Redis.
 struct ServiceEnvironment {
+    let values: ConfigurationValues
     let configuration: DecomposerConfiguration
     let logger: Logger
     let redis: RedisClient
@@ -14,9 +15,11 @@ struct ServiceEnvironment {
     /// Loads configuration; a bad value ends the process with exit code 2 and
     /// a message naming the key.
     static func load(label: String) throws -> ServiceEnvironment {
+        let values: ConfigurationValues
         let configuration: DecomposerConfiguration
         do {
-            configuration = try DecomposerConfiguration(try ConfigurationValues.fromProcess())
+            values = try ConfigurationValues.fromProcess()
+            configuration = try DecomposerConfiguration(values)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("decomposer: configuration error: \(error)\n".utf8))
             throw ExitCode(2)
@@ -25,7 +28,7 @@ struct ServiceEnvironment {
         let logger = Logger(label: label)
         let redis = RedisClient(configuration: configuration.redis, logger: Logger(label: "redis"))
         let queue = JobQueue(redis: redis, keys: configuration.keys, policy: configuration.queue)
-        return ServiceEnvironment(configuration: configuration, logger: logger, redis: redis, queue: queue)
+        return ServiceEnvironment(values: values, configuration: configuration, logger: logger, redis: redis, queue: queue)
     }
 
     /// Fails with exit code 1 and one line when Redis cannot be reached.

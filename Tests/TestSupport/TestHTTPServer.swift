@@ -36,6 +36,7 @@ public final class TestHTTPServer: Sendable {
         var inFlight = 0
         var maxInFlight = 0
         var requests = 0
+        var abandoned = 0
     }
 
     public let port: Int
@@ -75,6 +76,8 @@ public final class TestHTTPServer: Sendable {
     /// TCP connections accepted so far.
     public var acceptedConnections: Int { state.withLock { $0.accepted } }
     public var requestCount: Int { state.withLock { $0.requests } }
+    /// Hung requests whose client closed the connection (an aborted transfer).
+    public var abandonedRequests: Int { state.withLock { $0.abandoned } }
     /// The most requests that were being handled at the same moment.
     public var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
 
@@ -144,7 +147,19 @@ public final class TestHTTPServer: Sendable {
             _ = write(fd, head(status, ["Content-Type": "application/json"], contentLength: body.count) + body.prefix(bytes))
             return false
         case .hang:
-            while !isStopped { Thread.sleep(forTimeInterval: 0.02) }
+            while !isStopped {
+                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                if poll(&pfd, 1, 20) > 0 {
+                    var byte: UInt8 = 0
+                    let peeked = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+                    // 0 is EOF: the client gave up. EAGAIN/EINTR are spurious wake-ups.
+                    if peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                        state.withLock { $0.abandoned += 1 }
+                        return false
+                    }
+                    if peeked > 0 { Thread.sleep(forTimeInterval: 0.02) }
+                }
+            }
             return false
         case .close:
             return false

@@ -18,6 +18,12 @@ public struct DecomposerConfiguration: Sendable {
     public var retryMaxDelay: Duration
     public var vertex: VertexSettings
     public var gpuCostPerHour: Double
+    /// Days a day's cost figures stay in Redis.
+    public var costRetentionDays: Int
+    /// On SIGTERM, how long running jobs may finish before being handed back.
+    public var shutdownGrace: Duration
+    /// Images (uploads and layers) above this many pixels are refused before decoding.
+    public var maxImagePixels: Int
 
     /// The Vertex AI endpoint the worker calls.
     public struct VertexSettings: Sendable {
@@ -85,6 +91,9 @@ public struct DecomposerConfiguration: Sendable {
                 "VERTEX_AI_MAX_RESPONSE_BYTES", default: 256 << 20, in: 1_000_000...4_000_000_000))
         jobDeadline = try values.seconds("JOB_DEADLINE_SECONDS", default: 1800, minimum: 1)
         gpuCostPerHour = try values.number("GPU_COST_PER_HOUR", default: 0.45, unit: "USD per hour")
+        costRetentionDays = try values.integer("COST_RETENTION_DAYS", default: 30, in: 1...3650)
+        shutdownGrace = try values.seconds("SHUTDOWN_GRACE_SECONDS", default: 30)
+        maxImagePixels = try values.integer("MAX_IMAGE_PIXELS", default: 50_000_000, in: 1...1_000_000_000)
     }
 
     /// Keys of the queue under `keyPrefix`.

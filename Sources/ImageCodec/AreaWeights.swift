@@ -1,0 +1,74 @@
+/// Box-filter coverage along one axis: for each destination index, the run of
+/// source indices it overlaps and how much of each (fractions, so a 3 → 2
+/// reduction weights the shared middle pixel ½ on each side).
+///
+/// Weights are normalised to sum to 1 per destination index, so a uniform
+/// image stays exactly uniform. Computed once per axis and reused for every
+/// row or column, which keeps the inner loops free of divisions and
+/// allocations.
+struct AreaWeights {
+    /// First source index for each destination index.
+    let first: [Int]
+    /// Number of source indices for each destination index.
+    let count: [Int]
+    /// Where each destination index's weights start in `weights`.
+    let offset: [Int]
+    /// All weights, destination after destination.
+    let weights: [Float]
+
+    /// - Precondition: `1 <= destination <= source` (downscaling only).
+    init(source: Int, destination: Int) {
+        precondition(destination >= 1 && destination <= source)
+        var first = [Int](), count = [Int](), offset = [Int](), weights = [Float]()
+        first.reserveCapacity(destination)
+        count.reserveCapacity(destination)
+        offset.reserveCapacity(destination)
+        weights.reserveCapacity(source + destination)
+        let scale = Double(source) / Double(destination)
+        for d in 0..<destination {
+            // Exact rational ends (no accumulated rounding); the last one is
+            // exactly `source`.
+            let low = Double(d * source) / Double(destination)
+            let high = Double((d + 1) * source) / Double(destination)
+            let start = Int(low.rounded(.down))
+            let end = min(source, Int(high.rounded(.up)))
+            first.append(start)
+            offset.append(weights.count)
+            for s in start..<end {
+                let cover = min(high, Double(s + 1)) - max(low, Double(s))
+                weights.append(Float(max(cover, 0) / scale))
+            }
+            count.append(end - start)
+        }
+        self.first = first
+        self.count = count
+        self.offset = offset
+        self.weights = weights
+    }
+
+    /// The tables as raw pointers, for the per-pixel loop.
+    struct Pointers {
+        let destinationCount: Int
+        let first: UnsafePointer<Int>
+        let count: UnsafePointer<Int>
+        let offset: UnsafePointer<Int>
+        let weights: UnsafePointer<Float>
+    }
+
+    /// Calls `body` with pointers into the tables, valid only inside `body`.
+    func withPointers<R>(_ body: (Pointers) -> R) -> R {
+        first.withUnsafeBufferPointer { first in
+            count.withUnsafeBufferPointer { count in
+                offset.withUnsafeBufferPointer { offset in
+                    weights.withUnsafeBufferPointer { weights in
+                        body(
+                            Pointers(
+                                destinationCount: first.count, first: first.baseAddress!,
+                                count: count.baseAddress!, offset: offset.baseAddress!,
+                                weights: weights.baseAddress!))
+                    }
+                }
+            }
+        }
+    }
+}

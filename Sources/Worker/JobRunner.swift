@@ -1,0 +1,197 @@
+import CostTracker
+import DecomposerCore
+import Foundation
+import Logging
+import Redis
+import VertexClient
+
+/// Runs one claimed job to an end: `processing` 10% "Preparing image" →
+/// 30% "Running on GPU" → 80% "Saving layers" → `completed` 100% "Done".
+/// Every outcome is written through the queue's fenced scripts, so a runner
+/// that lost its lease or whose job was cancelled changes nothing.
+struct JobRunner: Sendable {
+    let queue: JobQueue
+    let client: VertexPredictionClient
+    let costs: CostTracker
+    let pause: FleetPause
+    let uploads: UploadStore
+    let writer: LayerWriter
+    let backoff: BackoffPolicy
+    let maxImagePixels: Int
+    let logger: Logger
+
+    /// Why a run stopped early; anything else is written to the job.
+    enum Stop: Error {
+        case leaseGone(QueueError)
+    }
+
+    func run(_ lease: JobLease) async {
+        var jobLogger = logger
+        jobLogger[metadataKey: "job_id"] = "\(lease.job.id.uuidString.lowercased())"
+        let logger = jobLogger
+        do {
+            try await withLeaseRenewal(lease, logger: logger) { try await process(lease, logger: logger) }
+        } catch is CancellationError {
+            // Shutdown past the grace period (or a user cancel): hand the job back.
+            // A cancelled job refuses the release, which is what we want.
+            do {
+                try await queue.release(lease)
+                logger.notice("Handed the job back to the queue")
+            } catch {
+                logger.info("Job not handed back", metadata: ["reason": "\(error)"])
+            }
+        } catch Stop.leaseGone(let reason) {
+            logger.notice("Stopped: the job is no longer ours", metadata: ["reason": "\(reason)"])
+        } catch {
+            logger.error("Job run failed unexpectedly", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func process(_ lease: JobLease, logger: Logger) async throws {
+        let job = lease.job
+        guard let file = uploads.existingFile(for: job.fileID) else {
+            return try await fail(lease, JobError(code: "upload_missing", message: "The uploaded file \(job.fileID.uuidString.lowercased()) no longer exists"), logger)
+        }
+        let prepared: PreparedImage
+        do {
+            let maxBytes = client.maxRequestBytes
+            let limit = maxImagePixels
+            prepared = try await BlockingIO.run {
+                try ImagePreparation.prepare(
+                    Array(try Data(contentsOf: file)), resolution: job.resolution, layers: job.numLayers,
+                    maxRequestBytes: maxBytes, maxPixels: limit)
+            }
+        } catch let error as VertexError {
+            return try await fail(lease, JobError(code: error.code, message: error.message), logger)
+        } catch {
+            return try await fail(lease, JobError(code: "invalid_image", message: "The uploaded image cannot be read: \(error)"), logger)
+        }
+        logger.info("Prepared image", metadata: ["bytes": "\(prepared.bytes.count)", "saved": "\(prepared.bytesSaved)", "note": "\(prepared.note)"])
+
+        try await pause.waitUntilOver()
+        try await fenced { try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true) }
+        let attempt = job.attempts + 1
+        let started = ContinuousClock.now
+        let response: PredictionResponse
+        do {
+            response = try await withElapsedUpdates(lease) {
+                try await client.predict(PredictionRequest(image: prepared.bytes, layers: job.numLayers, resolution: job.resolution))
+            }
+        } catch let error as VertexError {
+            await recordCost(job.id, since: started, succeeded: false, logger)
+            return try await handle(error, lease: lease, attempt: attempt, logger: logger)
+        } catch is CancellationError {
+            await recordCost(job.id, since: started, succeeded: false, logger)
+            throw CancellationError()
+        }
+        await recordCost(job.id, since: started, succeeded: true, logger)
+
+        let layers: [LayerWriter.Layer]
+        do {
+            layers = try LayerValidation.validate(response.layers, expected: job.numLayers, maxPixels: maxImagePixels)
+                .map { LayerWriter.Layer(png: $0.png, width: $0.width, height: $0.height) }
+        } catch {
+            return try await handle(error, lease: lease, attempt: attempt, logger: logger)
+        }
+        try await fenced { try await queue.reportProgress(lease, progress: 80, message: "Saving layers") }
+        let results = try await writer.write(layers, for: job.id)
+        try await fenced { try await queue.complete(lease, layers: results) }
+        logger.info("Completed", metadata: ["layers": "\(results.count)", "attempt": "\(attempt)"])
+    }
+
+    /// A failed call: retry later (durably, in Redis) or fail the job.
+    private func handle(_ error: VertexError, lease: JobLease, attempt: Int, logger: Logger) async throws {
+        let jobError = JobError(code: error.code, message: error.message, googleStatus: error.googleStatus)
+        let elapsed = Duration.milliseconds(Date().millisecondsSince1970 - lease.job.createdAt.millisecondsSince1970)
+        switch backoff.decision(afterAttempt: attempt, error: error, elapsedSinceJobCreated: elapsed) {
+        case .retry(let delay):
+            if error.code == "gpu_rate_limited" {
+                // The whole fleet holds off, for as long as the endpoint asked.
+                try? await pause.pause(for: error.retryAfter ?? delay)
+            }
+            let message = backoff.message(for: error, delay: delay, nextAttempt: attempt + 1)
+            let outcome = try await fenced { try await queue.retry(lease, error: jobError, after: delay, message: message) }
+            logger.warning("Attempt failed; retry scheduled", metadata: ["error": "\(error)", "delay_ms": "\(delay.milliseconds)", "outcome": "\(outcome)"])
+        case .giveUp(let reason):
+            logger.error("Job failed", metadata: ["reason": "\(reason)"])
+            try await fail(lease, jobError, logger)
+        }
+    }
+
+    private func fail(_ lease: JobLease, _ error: JobError, _ logger: Logger) async throws {
+        try await fenced { try await queue.fail(lease, error: error) }
+        logger.error("Failed", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
+    }
+
+    private func recordCost(_ jobID: UUID, since started: ContinuousClock.Instant, succeeded: Bool, _ logger: Logger) async {
+        do {
+            try await costs.recordAttempt(jobID: jobID, duration: ContinuousClock.now - started, succeeded: succeeded)
+        } catch {
+            logger.error("Could not record the attempt's cost", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs a fenced queue write; a refused one ends the run without further writes.
+    @discardableResult
+    private func fenced<T: Sendable>(_ write: () async throws -> T) async throws -> T {
+        do {
+            return try await write()
+        } catch let error as QueueError {
+            switch error {
+            case .leaseLost, .cancelled: throw Stop.leaseGone(error)
+            default: throw error
+            }
+        }
+    }
+
+    /// Renews the lease every third of its duration while `body` runs; if the
+    /// lease is lost or the job cancelled, `body` is cancelled (aborting a GPU
+    /// call in flight).
+    private func withLeaseRenewal(_ lease: JobLease, logger: Logger, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        let interval = queue.policy.leaseDuration / 3
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: interval)
+                    do {
+                        try await queue.renew(lease)
+                    } catch let error as QueueError {
+                        if case .redis = error {
+                            logger.warning("Lease renewal failed; will retry", metadata: ["error": "\(error)"])
+                            continue
+                        }
+                        throw Stop.leaseGone(error)
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            // The first to finish decides: the work, or a lost lease.
+            try await group.next()
+        }
+    }
+
+    /// While the GPU call runs, moves progress from 30 towards 79 with the elapsed seconds.
+    private func withElapsedUpdates<T: Sendable>(_ lease: JobLease, _ call: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await call() }
+            group.addTask {
+                let started = ContinuousClock.now
+                let timeout = client.timeout
+                while true {
+                    try await Task.sleep(for: .seconds(5))
+                    let elapsed = ContinuousClock.now - started
+                    let share = min(Double(elapsed.milliseconds) / Double(max(timeout.milliseconds, 1)), 1)
+                    let progress = 30 + Int(share * 49)
+                    try? await queue.reportProgress(
+                        lease, progress: progress, message: "Running on GPU (\(elapsed.components.seconds) s)")
+                }
+            }
+            defer { group.cancelAll() }
+            while let value = try await group.next() {
+                if let value { return value }
+            }
+            throw CancellationError()
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import CostTracker
+import DecomposerCore
+import Foundation
+import Logging
+import Redis
+import ServiceLifecycle
+import Synchronization
+import VertexClient
+
+/// `decomposer worker`: claims jobs through the queue's leases and runs at
+/// most `concurrency` at once. Idle, it blocks on Redis. On graceful shutdown
+/// (SIGTERM/SIGINT) it stops claiming at once, lets running jobs finish for
+/// `shutdownGrace`, then cancels them and hands their leases back so another
+/// worker takes them immediately.
+public struct WorkerService: Service {
+    let queue: JobQueue
+    let runner: JobRunner
+    let concurrency: Int
+    let shutdownGrace: Duration
+    let logger: Logger
+    let running = RunningJobs()
+    let state = WorkerState()
+
+    public init(
+        queue: JobQueue, client: VertexPredictionClient, costs: CostTracker, pause: FleetPause, uploads: UploadStore,
+        writer: LayerWriter, backoff: BackoffPolicy, maxImagePixels: Int, concurrency: Int, shutdownGrace: Duration,
+        logger: Logger
+    ) {
+        self.queue = queue
+        self.runner = JobRunner(
+            queue: queue, client: client, costs: costs, pause: pause, uploads: uploads, writer: writer,
+            backoff: backoff, maxImagePixels: maxImagePixels, logger: logger)
+        self.concurrency = concurrency
+        self.shutdownGrace = shutdownGrace
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await queue.loadScripts()
+        await withTaskGroup(of: Void.self) { background in
+            background.addTask { await watchCancellations() }
+            background.addTask { await QueueMaintenance(queue: queue, logger: logger).run() }
+            await withGracefulShutdownHandler {
+                await runClaimLoop()
+            } onGracefulShutdown: {
+                logger.notice("Shutting down: no new jobs are claimed")
+                state.stopClaiming()
+            }
+            background.cancelAll()
+        }
+        logger.notice("Worker stopped")
+    }
+
+    /// Whether this worker still takes jobs (readiness).
+    public var isAcceptingJobs: Bool { !state.isStopping }
+    public var jobsInFlight: Int { running.count }
+
+    private func runClaimLoop() async {
+        let connection = queue.redis.makeBlockingConnection(name: "worker-claim")
+        defer { connection.close() }
+        await withTaskGroup(of: Bool.self) { jobs in
+            var active = 0
+            var redisDown = false
+            while !state.isStopping && !Task.isCancelled {
+                if active >= concurrency {
+                    if await jobs.next() == false { active -= 1 }
+                    continue
+                }
+                let claim = Task {
+                    try await queue.nextJob(waitingOn: connection, progress: 10, message: "Preparing image")
+                }
+                state.register(claim)
+                let lease: JobLease
+                do {
+                    lease = try await claim.value
+                    state.register(nil)
+                    if redisDown { logger.notice("Redis is reachable again") }
+                    redisDown = false
+                } catch {
+                    state.register(nil)
+                    if state.isStopping || Task.isCancelled { break }
+                    if !redisDown { logger.error("Cannot claim jobs", metadata: ["error": "\(error)"]) }
+                    redisDown = true
+                    try? await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                if state.isStopping {
+                    // Claimed as the shutdown began: give it straight back.
+                    try? await queue.release(lease, message: "Worker stopping; job queued again")
+                    break
+                }
+                active += 1
+                jobs.addTask { await run(lease) }
+            }
+            guard active > 0 else { return }
+            logger.notice("Waiting for running jobs", metadata: ["jobs": "\(active)", "grace_s": "\(shutdownGrace.components.seconds)"])
+            jobs.addTask {
+                try? await Task.sleep(for: shutdownGrace)
+                return true
+            }
+            while let finished = await jobs.next() {
+                if finished {
+                    guard active > 0 else { continue }
+                    logger.warning("Grace period over: handing running jobs back", metadata: ["jobs": "\(active)"])
+                    jobs.cancelAll()
+                } else {
+                    active -= 1
+                    if active == 0 { jobs.cancelAll() }
+                }
+            }
+        }
+    }
+
+    /// A job in its own task, registered so a cancellation can reach it.
+    private func run(_ lease: JobLease) async -> Bool {
+        let id = lease.job.id
+        let task = Task { await runner.run(lease) }
+        running.add(id, task)
+        await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        running.remove(id)
+        return false
+    }
+
+    private func watchCancellations() async {
+        for await event in queue.eventFeed() {
+            if case .changed(let job) = event, job.status == .cancelled, running.cancel(job.id) {
+                logger.notice("Job cancelled by request; aborting it", metadata: ["job_id": "\(job.id.uuidString.lowercased())"])
+            }
+        }
+    }
+}
+
+/// Claiming state shared with the shutdown handler.
+final class WorkerState: Sendable {
+    private struct State {
+        var stopping = false
+        var claim: Task<JobLease, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Records the claim in progress; one registered after shutdown began is cancelled at once.
+    func register(_ claim: Task<JobLease, any Error>?) {
+        let stopping = state.withLock { state -> Bool in
+            state.claim = claim
+            return state.stopping
+        }
+        if stopping { claim?.cancel() }
+    }
+
+    /// Stops claiming at once: the blocked BLPOP is interrupted.
+    func stopClaiming() {
+        let claim = state.withLock { state -> Task<JobLease, any Error>? in
+            state.stopping = true
+            return state.claim
+        }
+        claim?.cancel()
+    }
+}

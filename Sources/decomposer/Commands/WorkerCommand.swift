@@ -1,0 +1,68 @@
+import ArgumentParser
+import CostTracker
+import CurlHTTP
+import DecomposerCore
+import Foundation
+import GoogleAuth
+import Logging
+import Redis
+import ServiceLifecycle
+import VertexClient
+import Worker
+
+/// `decomposer worker`: processes queued jobs until SIGTERM/SIGINT.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Process decomposition jobs from the queue (stops gracefully on SIGTERM/SIGINT).")
+
+    func run() async throws {
+        let environment = try ServiceEnvironment.load(label: "worker")
+        defer { environment.redis.shutdown() }
+        let configuration = environment.configuration
+        let logger = environment.logger
+        try await environment.requireRedis()
+        if let warning = await RedisEvictionCheck.warning(environment.redis) { logger.warning("\(warning)") }
+
+        let http = CurlHTTPClient(maxConnections: max(configuration.maxConcurrentJobs * 2, 8))
+        defer { http.shutdown() }
+        let client = try environment.predictionClient(http: http)
+        let worker = WorkerService(
+            queue: environment.queue, client: client,
+            costs: CostTracker(redis: environment.redis, prefix: configuration.keyPrefix,
+                               rate: GPURate(usdPerHour: configuration.gpuCostPerHour),
+                               retentionDays: configuration.costRetentionDays),
+            pause: FleetPause(redis: environment.redis, prefix: configuration.keyPrefix),
+            uploads: UploadStore(directory: configuration.uploadsDirectory),
+            writer: LayerWriter(resultsDirectory: configuration.resultsDirectory),
+            backoff: BackoffPolicy(base: configuration.retryBaseDelay, cap: configuration.retryMaxDelay,
+                                   maxRetries: configuration.queue.maxAttempts - 1, jobDeadline: configuration.jobDeadline),
+            maxImagePixels: configuration.maxImagePixels, concurrency: configuration.maxConcurrentJobs,
+            shutdownGrace: configuration.shutdownGrace, logger: logger)
+        logger.info(
+            "Worker ready: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode), Redis \(configuration.redis.redactedDescription)")
+        let group = ServiceGroup(
+            configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+extension ServiceEnvironment {
+    /// The prediction client from configuration; a missing setting or unusable
+    /// credentials stop start-up with exit code 2 naming what to fix.
+    func predictionClient(http: CurlHTTPClient) throws -> VertexPredictionClient {
+        let vertex = configuration.vertex
+        do {
+            let endpoint = try PredictionEndpoint(
+                projectID: vertex.projectID, location: vertex.location, endpointID: vertex.endpointID,
+                baseURL: vertex.apiEndpoint)
+            let auth = try CredentialDiscovery.provider(
+                environment: values.values, endpointHost: endpoint.url.host ?? "", http: http)
+            return VertexPredictionClient(
+                endpoint: endpoint, auth: auth, http: http, timeout: vertex.timeout, connectTimeout: vertex.connectTimeout,
+                maxRequestBytes: vertex.maxRequestBytes, maxResponseBytes: vertex.maxResponseBytes)
+        } catch {
+            FileHandle.standardError.write(Data("decomposer: configuration error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}

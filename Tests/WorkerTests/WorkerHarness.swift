@@ -1,0 +1,141 @@
+import CostTracker
+import CurlHTTP
+import DecomposerCore
+import Foundation
+import GoogleAuth
+import ImageCodec
+import Logging
+import Redis
+import ServiceLifecycle
+import Synchronization
+import TestSupport
+import VertexClient
+import Worker
+
+/// Real Redis, a fault-injecting in-test endpoint, temp folders, and workers.
+final class WorkerHarness: Sendable {
+    let redis: RedisClient
+    let queue: JobQueue
+    let endpoint: TestHTTPServer
+    let http = CurlHTTPClient()
+    let root: URL
+    let uploads: UploadStore
+    let results: URL
+    let costs: CostTracker
+    let fileID = UUID()
+
+    /// `respond` decides each endpoint answer from the request number (1-based).
+    init(lease: Duration = .seconds(30), maxAttempts: Int = 4, respond: @escaping @Sendable (Int, TestHTTPServer.Request) -> TestHTTPServer.Reply)
+        async throws
+    {
+        redis = try await SharedRedis.server().makeClient()
+        let prefix = SharedRedis.uniquePrefix("w")
+        queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix),
+                         policy: QueuePolicy(leaseDuration: lease, maxAttempts: maxAttempts))
+        let counter = Atomic<Int>(0)
+        endpoint = try TestHTTPServer { request in
+            respond(counter.wrappingAdd(1, ordering: .relaxed).newValue, request)
+        }
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)")
+        uploads = UploadStore(directory: root.appendingPathComponent("uploads"))
+        results = root.appendingPathComponent("results")
+        costs = CostTracker(redis: redis, prefix: prefix, rate: GPURate(usdPerHour: 0.45))
+        try FileManager.default.createDirectory(at: uploads.directory, withIntermediateDirectories: true)
+        let poster = try ImageEncoder.png(Self.gradient(width: 96, height: 64, alpha: false))
+        try Data(poster).write(to: uploads.url(for: fileID, fileExtension: "png"))
+    }
+
+    func makeWorker(concurrency: Int = 4, grace: Duration = .seconds(30), timeout: Duration = .seconds(10)) throws -> WorkerService {
+        let client = VertexPredictionClient(
+            endpoint: try PredictionEndpoint(projectID: "p", location: "us-central1", endpointID: "e",
+                                             baseURL: URL(string: endpoint.baseURL)),
+            auth: NoAuthentication(), http: http, timeout: timeout)
+        return WorkerService(
+            queue: queue, client: client, costs: costs, pause: FleetPause(redis: redis, prefix: queue.keys.prefix),
+            uploads: uploads, writer: LayerWriter(resultsDirectory: results),
+            backoff: BackoffPolicy(base: .milliseconds(50), cap: .milliseconds(200), maxRetries: queue.policy.maxAttempts - 1,
+                                   random: { $0.upperBound }),
+            maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: grace, logger: Logger(label: "worker-test"))
+    }
+
+    /// Runs workers in a ServiceGroup (as `decomposer worker` does) until `body` returns, then shuts them down gracefully.
+    func withWorkers<T: Sendable>(_ workers: [WorkerService], _ body: () async throws -> T) async throws -> T {
+        let group = ServiceGroup(configuration: .init(services: workers, logger: Logger(label: "group")))
+        let running = Task { try await group.run() }
+        do {
+            let value = try await body()
+            await group.triggerGracefulShutdown()
+            try await running.value
+            return value
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
+            throw error
+        }
+    }
+
+    func enqueue(_ count: Int, layers: Int = 3) async throws -> [UUID] {
+        var ids: [UUID] = []
+        for _ in 0..<count {
+            ids.append(try await queue.enqueue(JobRequest(fileID: fileID, numLayers: layers, resolution: 640)).jobID)
+        }
+        return ids
+    }
+
+    /// Waits (bounded) until every job is finished; returns them.
+    func waitUntilFinished(_ ids: [UUID], within limit: Duration = .seconds(60)) async throws -> [Job] {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            var jobs: [Job] = []
+            for id in ids { if let job = try await queue.job(id) { jobs.append(job) } }
+            if jobs.count == ids.count && jobs.allSatisfy({ $0.status.isFinished }) { return jobs }
+            if ContinuousClock.now > deadline {
+                throw TestSupportError("jobs not finished in time: \(jobs.map { "\($0.status.rawValue) \($0.message)" })")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func waitFor(_ condition: () async throws -> Bool, within limit: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while try await !condition() {
+            if ContinuousClock.now > deadline { throw TestSupportError("condition not met in time") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func shutdown() {
+        endpoint.stop()
+        http.shutdown()
+        redis.shutdown()
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// A prediction answer with `count` real RGBA PNG layers.
+    static func prediction(layers count: Int) -> TestHTTPServer.Reply {
+        let layers = (0..<count).map { index -> String in
+            let png = (try? ImageEncoder.png(gradient(width: 40, height: 30, alpha: true, seed: index))) ?? []
+            return "\"\(Data(png).base64EncodedString())\""
+        }
+        return .json(200, #"{"predictions":[{"layers":[\#(layers.joined(separator: ","))]}],"deployedModelId":"1"}"#)
+    }
+
+    static func layerCount(in request: TestHTTPServer.Request) -> Int {
+        let json = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
+        return ((json?["instances"] as? [[String: Any]])?.first?["layers"] as? Int) ?? 0
+    }
+
+    static func gradient(width: Int, height: Int, alpha: Bool, seed: Int = 0) -> RasterImage {
+        var pixels = [UInt8](repeating: 0, count: width * height * 4)
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = (y * width + x) * 4
+                pixels[i] = UInt8((x * 255) / max(width - 1, 1))
+                pixels[i + 1] = UInt8((y * 255) / max(height - 1, 1))
+                pixels[i + 2] = UInt8((seed * 60) % 256)
+                pixels[i + 3] = alpha ? UInt8((x + y + seed) % 2 == 0 ? 255 : 0) : 255
+            }
+        }
+        return RasterImage(width: width, height: height, pixels: pixels)
+    }
+}

@@ -1,0 +1,170 @@
+import CostTracker
+import DecomposerCore
+import Foundation
+import ImageCodec
+import Synchronization
+import Testing
+import TestSupport
+import Worker
+
+@Suite struct WorkerTests {
+    @Test func aJobGoesThroughTheExactStagesAndItsLayersAreWrittenAsReceived() async throws {
+        let harness = try await WorkerHarness { _, request in WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request)) }
+        defer { harness.shutdown() }
+        let id = try #require(try await harness.enqueue(1).first)
+        let job = try await harness.withWorkers([try harness.makeWorker()]) {
+            try await harness.waitUntilFinished([id])[0]
+        }
+        #expect(job.status == .completed)
+        let events = try await harness.queue.events(of: id, after: 0)
+        let stages = events.map { "\($0.status.rawValue) \($0.progress) \($0.message)" }
+        #expect(stages == [
+            "queued 0 Waiting for a worker", "processing 10 Preparing image", "processing 30 Running on GPU",
+            "processing 80 Saving layers", "completed 100 Done",
+        ])
+        #expect(job.attempts == 1)
+        #expect(job.layers.map(\.filename) == ["layer_0.png", "layer_1.png", "layer_2.png"])
+        let folder = harness.results.appendingPathComponent(id.uuidString.lowercased())
+        for layer in job.layers {
+            #expect(layer.url == "/results/\(id.uuidString.lowercased())/\(layer.filename)")
+            #expect(layer.width == 40 && layer.height == 30)
+            let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(layer.filename)))
+            let expected = try ImageEncoder.png(WorkerHarness.gradient(width: 40, height: 30, alpha: true, seed: layer.index))
+            #expect(bytes == expected, "stored exactly as the endpoint sent it")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 3, "no temp files left")
+        let cost = try #require(try await harness.costs.days(last: 1).first)
+        #expect(cost.requests == 1 && cost.failedRequests == 0)
+    }
+
+    @Test func neverMoreThanTheConcurrencyLimitAtOnceAndEveryJobCompletes() async throws {
+        let harness = try await WorkerHarness { _, request in
+            var reply = WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
+            if case .respond(let status, let headers, let body, _) = reply {
+                reply = .respond(status: status, headers: headers, body: body, delay: .milliseconds(60))
+            }
+            return reply
+        }
+        defer { harness.shutdown() }
+        let ids = try await harness.enqueue(40, layers: 2)
+        let jobs = try await harness.withWorkers([try harness.makeWorker(concurrency: 4)]) {
+            try await harness.waitUntilFinished(ids, within: .seconds(120))
+        }
+        #expect(jobs.allSatisfy { $0.status == .completed })
+        #expect(harness.endpoint.maxConcurrentRequests <= 4)
+        #expect(harness.endpoint.maxConcurrentRequests >= 2, "jobs do run concurrently")
+        #expect(harness.endpoint.requestCount == 40)
+    }
+
+    @Test func aRetryableErrorIsRetriedDurablyThenTheJobCompletes() async throws {
+        let harness = try await WorkerHarness { number, request in
+            number == 1
+                ? .json(503, #"{"error":{"code":503,"message":"The model is loading","status":"UNAVAILABLE"}}"#)
+                : WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
+        }
+        defer { harness.shutdown() }
+        let id = try #require(try await harness.enqueue(1).first)
+        let job = try await harness.withWorkers([try harness.makeWorker()]) { try await harness.waitUntilFinished([id])[0] }
+        #expect(job.status == .completed)
+        #expect(job.attempts == 2)
+        let waiting = try await harness.queue.events(of: id, after: 0).first { $0.status == .queued && $0.version > 1 }
+        #expect(waiting?.message.hasPrefix("GPU endpoint unavailable") == true)
+        #expect(waiting?.message.contains("(attempt 2 of 4)") == true)
+        let cost = try #require(try await harness.costs.days(last: 1).first)
+        #expect(cost.requests == 2 && cost.failedRequests == 1, "every call that reached the endpoint is billed")
+    }
+
+    @Test func aFinalErrorFailsTheJobWithTheGoogleStatus() async throws {
+        let harness = try await WorkerHarness { _, _ in
+            .json(400, #"{"error":{"code":400,"message":"image is not a supported format","status":"INVALID_ARGUMENT"}}"#)
+        }
+        defer { harness.shutdown() }
+        let id = try #require(try await harness.enqueue(1).first)
+        let job = try await harness.withWorkers([try harness.makeWorker()]) { try await harness.waitUntilFinished([id])[0] }
+        #expect(job.status == .failed)
+        #expect(job.error?.code == "bad_request")
+        #expect(job.error?.googleStatus == "INVALID_ARGUMENT")
+        #expect(job.error?.message.contains("image is not a supported format") == true)
+        #expect(harness.endpoint.requestCount == 1, "a final error is not retried")
+    }
+
+    @Test func aMissingUploadFailsAtOnceWithoutCallingTheEndpoint() async throws {
+        let harness = try await WorkerHarness { _, request in WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request)) }
+        defer { harness.shutdown() }
+        let id = try await harness.queue.enqueue(JobRequest(fileID: UUID())).jobID
+        let job = try await harness.withWorkers([try harness.makeWorker()]) { try await harness.waitUntilFinished([id])[0] }
+        #expect(job.status == .failed && job.error?.code == "upload_missing")
+        #expect(harness.endpoint.requestCount == 0)
+    }
+
+    @Test func aRateLimitPausesTheWholeFleetForTheRetryAfterTime() async throws {
+        let arrivals = Mutex<[ContinuousClock.Instant]>([])
+        let harness = try await WorkerHarness { number, request in
+            arrivals.withLock { $0.append(.now) }
+            if number == 1 {
+                return .json(429, #"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#, headers: ["Retry-After": "2"])
+            }
+            return WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
+        }
+        defer { harness.shutdown() }
+        let first = try await harness.enqueue(1)
+        let jobs = try await harness.withWorkers([try harness.makeWorker(concurrency: 2), try harness.makeWorker(concurrency: 2)]) {
+            try await harness.waitFor { arrivals.withLock { $0.count } >= 1 }
+            try await harness.waitFor { try await harness.queue.job(first[0])?.status == .queued }
+            let more = try await harness.enqueue(5)
+            return try await harness.waitUntilFinished(first + more)
+        }
+        #expect(jobs.allSatisfy { $0.status == .completed })
+        let times = arrivals.withLock { $0 }
+        #expect(times.count == 7)
+        for later in times.dropFirst() {
+            #expect(later - times[0] >= .milliseconds(1_950), "no worker called the endpoint during the pause")
+        }
+    }
+
+    @Test func cancellingARunningJobAbortsItsRequest() async throws {
+        let harness = try await WorkerHarness { _, _ in .hang }
+        defer { harness.shutdown() }
+        let id = try #require(try await harness.enqueue(1).first)
+        let worker = try harness.makeWorker(timeout: .seconds(60))
+        try await harness.withWorkers([worker]) {
+            try await harness.waitFor { harness.endpoint.requestCount == 1 }
+            #expect(try await harness.queue.cancel(id) == .cancelled(was: .processing))
+            try await harness.waitFor({ harness.endpoint.abandonedRequests == 1 }, within: .seconds(10))
+            try await harness.waitFor { worker.jobsInFlight == 0 }
+        }
+        #expect(try await harness.queue.job(id)?.status == .cancelled)
+    }
+
+    @Test func onShutdownAJobThatOutlivesTheGraceIsHandedBackAndAnotherWorkerFinishesIt() async throws {
+        let harness = try await WorkerHarness { number, request in
+            number == 1 ? .hang : WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
+        }
+        defer { harness.shutdown() }
+        let id = try #require(try await harness.enqueue(1).first)
+        try await harness.withWorkers([try harness.makeWorker(grace: .milliseconds(300), timeout: .seconds(60))]) {
+            try await harness.waitFor { harness.endpoint.requestCount == 1 }
+        }
+        let handedBack = try #require(try await harness.queue.job(id))
+        #expect(handedBack.status == .queued, "not stuck in processing, not lost")
+        #expect(handedBack.recoveries == 0, "handed back at once, not recovered after lease expiry")
+        let job = try await harness.withWorkers([try harness.makeWorker()]) { try await harness.waitUntilFinished([id])[0] }
+        #expect(job.status == .completed)
+    }
+
+    @Test func onShutdownAJobWithinTheGraceFinishes() async throws {
+        let harness = try await WorkerHarness { _, request in
+            var reply = WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
+            if case .respond(let status, let headers, let body, _) = reply {
+                reply = .respond(status: status, headers: headers, body: body, delay: .milliseconds(500))
+            }
+            return reply
+        }
+        defer { harness.shutdown() }
+        let id = try #require(try await harness.enqueue(1).first)
+        try await harness.withWorkers([try harness.makeWorker(grace: .seconds(20))]) {
+            try await harness.waitFor { harness.endpoint.requestCount == 1 }
+        }
+        #expect(try await harness.queue.job(id)?.status == .completed)
+    }
+}
