@@ -56,6 +56,7 @@ extension RedisClient {
                     _ = try connection.fill(waitingUpTo: .milliseconds(250))
                 }
             } catch {
+                if stop.isStopped { break }  // torn down on purpose; nothing to report
                 logger.warning("Redis subscription interrupted; resubscribing", metadata: ["error": "\(error)"])
                 var waited = Duration.zero
                 while waited < backoff && !stop.isStopped {

@@ -25,7 +25,7 @@ public final class RedisServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var lastError: Error?
         for _ in 0..<5 {
-            let server = RedisServer(port: try freeLoopbackPort(), directory: directory, appendOnly: appendOnly)
+            let server = RedisServer(port: try RedisPorts.reserve(), directory: directory, appendOnly: appendOnly)
             do {
                 try await server.launch()
                 return server
@@ -94,7 +94,14 @@ public final class RedisServer: Sendable {
                 RunningServers.remove(child)
                 break
             }
-            if (try? await probe.send("PING")) == .status("PONG") { return }
+            // The server answering must be our child, not another test's on a reused port.
+            if let info = try? await probe.send("INFO", "server").string {
+                guard info.contains("process_id:\(child)\r") else {
+                    stop()
+                    throw TestSupportError("port \(port) is served by another redis-server")
+                }
+                return
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
         stop()
@@ -146,12 +153,28 @@ public enum SharedRedis {
 }
 
 private actor SharedServerBox {
-    private var server: RedisServer?
+    /// A task, not the server: the actor is reentrant across the `await`, so
+    /// concurrent first callers must all wait for the one start.
+    private var starting: Task<RedisServer, any Error>?
     func get() async throws -> RedisServer {
-        if let server { return server }
-        let started = try await RedisServer.start()
-        server = started
-        return started
+        if let starting { return try await starting.value }
+        let task = Task { try await RedisServer.start() }
+        starting = task
+        return try await task.value
+    }
+}
+
+/// Ports this process has given a server, never handed out again: a stopped
+/// server's port stays its own until its `restart()`.
+enum RedisPorts {
+    private static let used = Mutex<Set<Int>>([])
+
+    static func reserve() throws -> Int {
+        for _ in 0..<100 {
+            let port = try freeLoopbackPort()
+            if used.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw TestSupportError("no unused loopback port")
     }
 }
 

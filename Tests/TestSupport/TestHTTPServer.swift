@@ -81,14 +81,15 @@ public final class TestHTTPServer: Sendable {
     /// The most requests that were being handled at the same moment.
     public var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
 
+    /// Idempotent. Descriptors are shut down under the lock, and only the
+    /// first time: once closed, their numbers may belong to another socket.
     public func stop() {
-        let open = state.withLock { state -> Set<Int32> in
-            guard !state.stopped else { return [] }
+        state.withLock { state in
+            guard !state.stopped else { return }
             state.stopped = true
-            return state.connections
+            shutdown(listener, Int32(SHUT_RDWR))
+            for fd in state.connections { shutdown(fd, Int32(SHUT_RDWR)) }
         }
-        shutdown(listener, Int32(SHUT_RDWR))
-        for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     private var isStopped: Bool { state.withLock { $0.stopped } }
@@ -149,16 +150,15 @@ public final class TestHTTPServer: Sendable {
         case .hang:
             while !isStopped {
                 var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                if poll(&pfd, 1, 20) > 0 {
-                    var byte: UInt8 = 0
-                    let peeked = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-                    // 0 is EOF: the client gave up. EAGAIN/EINTR are spurious wake-ups.
-                    if peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                        state.withLock { $0.abandoned += 1 }
-                        return false
-                    }
-                    if peeked > 0 { Thread.sleep(forTimeInterval: 0.02) }
+                guard poll(&pfd, 1, 20) > 0 else { continue }
+                let hungUp = pfd.revents & Int16(POLLHUP | POLLERR) != 0
+                var byte: UInt8 = 0
+                // Only EOF (0) or a hang-up means the client gave up; anything else is a spurious wake-up.
+                if hungUp || recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) == 0 {
+                    state.withLock { $0.abandoned += 1 }
+                    return false
                 }
+                Thread.sleep(forTimeInterval: 0.02)
             }
             return false
         case .close:

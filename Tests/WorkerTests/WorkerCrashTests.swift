@@ -13,12 +13,12 @@ import TestSupport
         defer { harness.shutdown() }
         let id = try #require(try await harness.enqueue(1).first)
 
-        let server = try await SharedRedis.server()
+        let server = harness.server
         let doomed = try startWorkerProcess(environment: [
             "REDIS_URL": server.url, "REDIS_KEY_PREFIX": harness.queue.keys.prefix,
             "UPLOADS_DIR": harness.uploads.directory.path, "RESULTS_DIR": harness.results.path,
             "VERTEX_AI_API_ENDPOINT": harness.endpoint.baseURL, "VERTEX_AI_PROJECT_ID": "p", "VERTEX_AI_ENDPOINT_ID": "e",
-            "JOB_LEASE_SECONDS": "3", "LOG_LEVEL": "debug",
+            "JOB_LEASE_SECONDS": "3", "LOG_LEVEL": "info",
         ])
         defer { if doomed.isRunning { kill(doomed.processIdentifier, SIGKILL) } }
         do {

@@ -14,6 +14,7 @@ import Worker
 
 /// Real Redis, a fault-injecting in-test endpoint, temp folders, and workers.
 final class WorkerHarness: Sendable {
+    let server: RedisServer
     let redis: RedisClient
     let queue: JobQueue
     let endpoint: TestHTTPServer
@@ -28,7 +29,8 @@ final class WorkerHarness: Sendable {
     init(lease: Duration = .seconds(30), maxAttempts: Int = 4, respond: @escaping @Sendable (Int, TestHTTPServer.Request) -> TestHTTPServer.Reply)
         async throws
     {
-        redis = try await SharedRedis.server().makeClient()
+        server = try await SharedRedis.server()
+        redis = server.makeClient()
         let prefix = SharedRedis.uniquePrefix("w")
         queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix),
                          policy: QueuePolicy(leaseDuration: lease, maxAttempts: maxAttempts))
