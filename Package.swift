@@ -5,7 +5,8 @@ let package = Package(
     name: "poster-decomposer",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "decomposer", targets: ["decomposer"])
+        .executable(name: "decomposer", targets: ["decomposer"]),
+        .executable(name: "decomposer-bench", targets: ["Benchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -85,6 +86,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Benchmarks (bench/run.sh): figures as `name: value unit` lines, one case per process.
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: [
+                "DecomposerCore", "Redis", "VertexClient", "Worker", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 

@@ -43,7 +43,13 @@ struct JobRunner: Sendable {
         } catch Stop.leaseGone(let reason) {
             logger.notice("Stopped: the job is no longer ours", metadata: ["reason": "\(reason)"])
         } catch {
-            logger.error("Job run failed unexpectedly", metadata: ["error": "\(error)"])
+            // Not the endpoint's fault (a full disk, Redis down mid-run): try again later rather
+            // than leave the job to wait out its lease.
+            logger.error("Job run failed unexpectedly; retrying later", metadata: ["error": "\(error)"])
+            let delay = backoff.ceiling(forRetry: lease.job.attempts)
+            _ = try? await queue.retry(
+                lease, error: JobError(code: "worker_error", message: "The worker could not finish the job: \(error)"),
+                after: delay, message: "Worker error; retrying in \(delay.components.seconds) s")
         }
     }
 
@@ -88,9 +94,13 @@ struct JobRunner: Sendable {
 
         let layers: [LayerWriter.Layer]
         do {
-            layers = try LayerValidation.validate(response.layers, expected: job.numLayers, maxPixels: maxImagePixels)
-                .map { LayerWriter.Layer(png: $0.png, width: $0.width, height: $0.height) }
-        } catch {
+            // libpng decodes every layer completely: off the concurrency pool.
+            let limit = maxImagePixels
+            layers = try await BlockingIO.run {
+                try LayerValidation.validate(response.layers, expected: job.numLayers, maxPixels: limit)
+                    .map { LayerWriter.Layer(png: $0.png, width: $0.width, height: $0.height) }
+            }
+        } catch let error as VertexError {
             return try await handle(error, lease: lease, attempt: attempt, logger: logger)
         }
         try await fenced { try await queue.reportProgress(lease, progress: 80, message: "Saving layers") }

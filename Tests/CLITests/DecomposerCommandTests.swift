@@ -42,14 +42,8 @@ struct CommandResult {
 }
 
 func runDecomposer(_ arguments: [String], environment: [String: String]) throws -> CommandResult {
-    // The test bundle sits in the build folder beside the executable.
-    let buildFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    var binary = buildFolder.appendingPathComponent("decomposer")
-    if !FileManager.default.fileExists(atPath: binary.path) {
-        binary = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/decomposer")
-    }
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = decomposerBinary()
     process.arguments = arguments
     var env = ["PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent/.env", "HOME": NSTemporaryDirectory()]
     env.merge(environment) { _, new in new }

@@ -47,13 +47,8 @@ import TestSupport
     }
 
     private func startWorkerProcess(environment: [String: String]) throws -> Process {
-        let buildFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var binary = buildFolder.appendingPathComponent("decomposer")
-        if !FileManager.default.fileExists(atPath: binary.path) {
-            binary = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/decomposer")
-        }
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = decomposerBinary()
         process.arguments = ["worker"]
         process.environment = environment.merging(["ENV_FILE": "/nonexistent/.env", "PATH": "/usr/bin:/bin"]) { a, _ in a }
         process.standardOutput = FileHandle.nullDevice

@@ -113,13 +113,14 @@ final class WorkerHarness: Sendable {
         try? FileManager.default.removeItem(at: root)
     }
 
-    /// A prediction answer with `count` real RGBA PNG layers.
-    static func prediction(layers count: Int) -> TestHTTPServer.Reply {
+    /// A prediction answer with `count` real RGBA PNG layers, sent after `delay`.
+    static func prediction(layers count: Int, delay: Duration = .zero) -> TestHTTPServer.Reply {
         let layers = (0..<count).map { index -> String in
             let png = (try? ImageEncoder.png(gradient(width: 40, height: 30, alpha: true, seed: index))) ?? []
             return "\"\(Data(png).base64EncodedString())\""
         }
-        return .json(200, #"{"predictions":[{"layers":[\#(layers.joined(separator: ","))]}],"deployedModelId":"1"}"#)
+        let body = #"{"predictions":[{"layers":[\#(layers.joined(separator: ","))]}],"deployedModelId":"1"}"#
+        return .respond(status: 200, headers: ["Content-Type": "application/json"], body: Array(body.utf8), delay: delay)
     }
 
     static func layerCount(in request: TestHTTPServer.Request) -> Int {

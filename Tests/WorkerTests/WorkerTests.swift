@@ -39,11 +39,7 @@ import Worker
 
     @Test func neverMoreThanTheConcurrencyLimitAtOnceAndEveryJobCompletes() async throws {
         let harness = try await WorkerHarness { _, request in
-            var reply = WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
-            if case .respond(let status, let headers, let body, _) = reply {
-                reply = .respond(status: status, headers: headers, body: body, delay: .milliseconds(60))
-            }
-            return reply
+            WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request), delay: .milliseconds(60))
         }
         defer { harness.shutdown() }
         let ids = try await harness.enqueue(40, layers: 2)
@@ -154,11 +150,7 @@ import Worker
 
     @Test func onShutdownAJobWithinTheGraceFinishes() async throws {
         let harness = try await WorkerHarness { _, request in
-            var reply = WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
-            if case .respond(let status, let headers, let body, _) = reply {
-                reply = .respond(status: status, headers: headers, body: body, delay: .milliseconds(500))
-            }
-            return reply
+            WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request), delay: .milliseconds(500))
         }
         defer { harness.shutdown() }
         let id = try #require(try await harness.enqueue(1).first)

@@ -1,0 +1,169 @@
+import CostTracker
+import CurlHTTP
+import DecomposerCore
+import Foundation
+import GoogleAuth
+import ImageCodec
+import Logging
+import Redis
+import ServiceLifecycle
+import TestSupport
+import VertexClient
+import Worker
+
+// `decomposer-bench <case> [options]`: one case per process, so the peak RSS
+// printed is that case's. Figures are lines `name: value unit`. bench/run.sh
+// runs every case in release mode and writes bench/RESULTS.md.
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let name = arguments.first else {
+    print("usage: decomposer-bench prepare | validate | pipeline --latency-ms N --concurrency N --jobs N")
+    exit(2)
+}
+
+func option(_ flag: String, _ fallback: Int) -> Int {
+    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else {
+        return fallback
+    }
+    return value
+}
+
+func report(_ figure: String, _ value: Double, _ unit: String) {
+    print("\(figure): \(String(format: "%.2f", value)) \(unit)")
+}
+
+/// VmHWM: the process's peak resident set.
+func peakRSSMiB() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+}
+
+func cpuMilliseconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) * 1000 + Double(usage.ru_utime.tv_usec) / 1000
+    let system = Double(usage.ru_stime.tv_sec) * 1000 + Double(usage.ru_stime.tv_usec) / 1000
+    return user + system
+}
+
+/// A poster-like test image: gradients and blocks, compressible like real artwork.
+func poster(width: Int, height: Int, alpha: Bool) -> RasterImage {
+    var pixels = [UInt8](repeating: 255, count: width * height * 4)
+    for y in 0..<height {
+        for x in 0..<width {
+            let i = (y * width + x) * 4
+            let block = ((x / 97) + (y / 89)) % 5
+            pixels[i] = UInt8((x * 255 / width + block * 40) & 0xFF)
+            pixels[i + 1] = UInt8((y * 255 / height) & 0xFF)
+            pixels[i + 2] = UInt8((block * 60 + (x ^ y) % 16) & 0xFF)
+            if alpha { pixels[i + 3] = block == 2 ? 255 : 0 }
+        }
+    }
+    return RasterImage(width: width, height: height, pixels: pixels)
+}
+
+func time<T>(_ repetitions: Int, _ body: () throws -> T) rethrows -> Double {
+    let start = ContinuousClock.now
+    for _ in 0..<repetitions { _ = try body() }
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) * 1000 / Double(repetitions)
+        + Double(elapsed.components.attoseconds) / 1e15 / Double(repetitions)
+}
+
+switch name {
+case "prepare":
+    let upload = try ImageEncoder.jpeg(poster(width: 3000, height: 4000, alpha: false), quality: 90)
+    report("prepare_input_jpeg", Double(upload.count) / 1_048_576, "MiB")
+    let ms = try time(5) {
+        try ImagePreparation.prepare(upload, resolution: 1024, layers: 5, maxRequestBytes: 1_500_000, maxPixels: 50_000_000)
+    }
+    report("prepare_3000x4000_jpeg", ms, "ms")
+    report("prepare_peak_rss", peakRSSMiB(), "MiB")
+
+case "validate":
+    let layer = try ImageEncoder.png(poster(width: 1024, height: 1024, alpha: true))
+    let layers = Array(repeating: layer, count: 5)
+    let body = #"{"predictions":[{"layers":[\#(layers.map { "\"\(Data($0).base64EncodedString())\"" }.joined(separator: ","))]}]}"#
+    let bytes = Array(body.utf8)
+    report("validate_response_size", Double(bytes.count) / 1_048_576, "MiB")
+    let ms = try time(5) {
+        let response = try PredictionResponse.decode(bytes)
+        return try LayerValidation.validate(response.layers, expected: 5, maxPixels: 50_000_000)
+    }
+    report("decode_validate_5x1024_png", ms, "ms")
+    report("validate_peak_rss", peakRSSMiB(), "MiB")
+
+case "pipeline":
+    let latency = option("--latency-ms", 0)
+    let concurrency = option("--concurrency", 4)
+    let jobCount = option("--jobs", 100)
+    guard let redisURL = ProcessInfo.processInfo.environment["REDIS_URL"] else {
+        print("pipeline needs REDIS_URL")
+        exit(2)
+    }
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .error
+        return handler
+    }
+    let layerPNG = try ImageEncoder.png(poster(width: 1024, height: 1024, alpha: true))
+    let reply = TestHTTPServer.Reply.respond(
+        status: 200, headers: ["Content-Type": "application/json"],
+        body: Array(#"{"predictions":[{"layers":[\#(Array(repeating: "\"\(Data(layerPNG).base64EncodedString())\"", count: 5).joined(separator: ","))]}]}"#.utf8),
+        delay: .milliseconds(latency))
+    let endpoint = try TestHTTPServer { _ in reply }
+    let redis = RedisClient(configuration: try RedisConfiguration(url: redisURL))
+    let keys = QueueKeys(prefix: "{bench-\(UUID().uuidString.prefix(6))}")
+    let queue = JobQueue(redis: redis, keys: keys, policy: QueuePolicy(maxQueueDepth: 1_000_000))
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let uploads = UploadStore(directory: root.appendingPathComponent("uploads"))
+    try FileManager.default.createDirectory(at: uploads.directory, withIntermediateDirectories: true)
+    let fileID = UUID()
+    try Data(try ImageEncoder.jpeg(poster(width: 1600, height: 1200, alpha: false), quality: 85))
+        .write(to: uploads.url(for: fileID, fileExtension: "jpg"))
+    let http = CurlHTTPClient(maxConnections: concurrency * 2)
+    let client = VertexPredictionClient(
+        endpoint: try PredictionEndpoint(projectID: "bench", location: "us-central1", endpointID: "bench",
+                                         baseURL: URL(string: endpoint.baseURL)),
+        auth: NoAuthentication(), http: http, maxResponseBytes: 512 << 20)
+    let worker = WorkerService(
+        queue: queue, client: client,
+        costs: CostTracker(redis: redis, prefix: keys.prefix, rate: GPURate(usdPerHour: 0.45)),
+        pause: FleetPause(redis: redis, prefix: keys.prefix), uploads: uploads,
+        writer: LayerWriter(resultsDirectory: root.appendingPathComponent("results")),
+        backoff: BackoffPolicy(), maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: .seconds(5),
+        logger: Logger(label: "bench"))
+    var ids: [UUID] = []
+    for _ in 0..<jobCount {
+        ids.append(try await queue.enqueue(JobRequest(fileID: fileID, numLayers: 5, resolution: 1024)).jobID)
+    }
+    let group = ServiceGroup(configuration: .init(services: [worker], logger: Logger(label: "bench")))
+    let cpuBefore = cpuMilliseconds()
+    let started = ContinuousClock.now
+    let running = Task { try await group.run() }
+    while try await queue.counts().totals["completed", default: 0] < Int64(jobCount) {
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    let elapsed = ContinuousClock.now - started
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let cpu = cpuMilliseconds() - cpuBefore
+    await group.triggerGracefulShutdown()
+    try await running.value
+    let label = "pipeline_latency\(latency)ms_c\(concurrency)"
+    report("\(label)_jobs_per_s", Double(jobCount) / seconds, "jobs/s")
+    report("\(label)_cpu_per_job", cpu / Double(jobCount), "ms")
+    if latency > 0 {
+        let ideal = Double(concurrency) * 1000 / Double(latency)
+        report("\(label)_fraction_of_ideal", Double(jobCount) / seconds / ideal, "x")
+    }
+    report("\(label)_peak_rss", peakRSSMiB(), "MiB")
+    endpoint.stop()
+    http.shutdown()
+    redis.shutdown()
+
+default:
+    print("unknown case \(name)")
+    exit(2)
+}
