@@ -55,15 +55,34 @@ public struct WorkerService: Service {
     public var isAcceptingJobs: Bool { !state.isStopping }
     public var jobsInFlight: Int { running.count }
 
+    /// What a child of the claim loop's task group reports.
+    private enum Event: Sendable {
+        case jobFinished
+        /// `shutdownGrace` has passed since the shutdown signal.
+        case graceOver
+    }
+
     private func runClaimLoop() async {
         let connection = queue.redis.makeBlockingConnection(name: "worker-claim")
         defer { connection.close() }
-        await withTaskGroup(of: Bool.self) { jobs in
+        await withTaskGroup(of: Event.self) { group in
+            // Starts counting the grace at the signal itself, even while every slot is busy.
+            group.addTask {
+                await state.waitForStop()
+                try? await Task.sleep(for: shutdownGrace)
+                return .graceOver
+            }
             var active = 0
+            var graceOver = false
             var redisDown = false
             while !state.isStopping && !Task.isCancelled {
                 if active >= concurrency {
-                    if await jobs.next() == false { active -= 1 }
+                    switch await group.next() {
+                    case .jobFinished: active -= 1
+                    case .graceOver: graceOver = true
+                    case nil: break
+                    }
+                    if graceOver { break }
                     continue
                 }
                 let claim = Task {
@@ -90,35 +109,36 @@ public struct WorkerService: Service {
                     break
                 }
                 active += 1
-                jobs.addTask { await run(lease) }
+                group.addTask { await run(lease) }
             }
-            guard active > 0 else { return }
-            logger.notice("Waiting for running jobs", metadata: ["jobs": "\(active)", "grace_s": "\(shutdownGrace.components.seconds)"])
-            jobs.addTask {
-                try? await Task.sleep(for: shutdownGrace)
-                return true
+            if active > 0 && !graceOver {
+                logger.notice("Waiting for running jobs", metadata: ["jobs": "\(active)", "grace_s": "\(shutdownGrace.components.seconds)"])
             }
-            while let finished = await jobs.next() {
-                if finished {
-                    guard active > 0 else { continue }
+            var handedBack = false
+            while active > 0 {
+                if graceOver && !handedBack {
                     logger.warning("Grace period over: handing running jobs back", metadata: ["jobs": "\(active)"])
-                    jobs.cancelAll()
-                } else {
-                    active -= 1
-                    if active == 0 { jobs.cancelAll() }
+                    group.cancelAll()
+                    handedBack = true
+                }
+                switch await group.next() {
+                case .jobFinished: active -= 1
+                case .graceOver: graceOver = true
+                case nil: active = 0
                 }
             }
+            group.cancelAll()
         }
     }
 
     /// A job in its own task, registered so a cancellation can reach it.
-    private func run(_ lease: JobLease) async -> Bool {
+    private func run(_ lease: JobLease) async -> Event {
         let id = lease.job.id
         let task = Task { await runner.run(lease) }
         running.add(id, task)
         await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         running.remove(id)
-        return false
+        return .jobFinished
     }
 
     private func watchCancellations() async {
@@ -138,8 +158,14 @@ final class WorkerState: Sendable {
     }
 
     private let state = Mutex(State())
+    private let stopSignal = AsyncStream<Void>.makeStream()
 
     var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Returns once shutdown began (or the waiting task is cancelled).
+    func waitForStop() async {
+        for await _ in stopSignal.stream {}
+    }
 
     /// Records the claim in progress; one registered after shutdown began is cancelled at once.
     func register(_ claim: Task<JobLease, any Error>?) {
@@ -157,5 +183,6 @@ final class WorkerState: Sendable {
             return state.claim
         }
         claim?.cancel()
+        stopSignal.continuation.finish()
     }
 }

@@ -160,3 +160,17 @@ import Worker
         #expect(try await harness.queue.job(id)?.status == .completed)
     }
 }
+
+@Suite struct WorkerShutdownTests {
+    @Test func theGraceCountsFromTheSignalEvenWhenEverySlotIsBusy() async throws {
+        let harness = try await WorkerHarness { _, _ in .hang }
+        defer { harness.shutdown() }
+        let ids = try await harness.enqueue(2)
+        let started = ContinuousClock.now
+        try await harness.withWorkers([try harness.makeWorker(concurrency: 2, grace: .milliseconds(500), timeout: .seconds(120))]) {
+            try await harness.waitFor { harness.endpoint.requestCount == 2 }
+        }
+        #expect(ContinuousClock.now - started < .seconds(30), "shutdown took the grace period, not a whole GPU call")
+        for id in ids { #expect(try await harness.queue.job(id)?.status == .queued) }
+    }
+}
