@@ -18,6 +18,7 @@ struct JobRunner: Sendable {
     let writer: LayerWriter
     let backoff: BackoffPolicy
     let maxImagePixels: Int
+    let metrics: WorkerMetrics
     let logger: Logger
 
     /// Why a run stopped early; anything else is written to the job.
@@ -36,6 +37,7 @@ struct JobRunner: Sendable {
             // A cancelled job refuses the release, which is what we want.
             do {
                 try await queue.release(lease)
+                metrics.handedBack.increment()
                 logger.notice("Handed the job back to the queue")
             } catch {
                 logger.info("Job not handed back", metadata: ["reason": "\(error)"])
@@ -106,6 +108,7 @@ struct JobRunner: Sendable {
         try await fenced { try await queue.reportProgress(lease, progress: 80, message: "Saving layers") }
         let results = try await writer.write(layers, for: job.id)
         try await fenced { try await queue.complete(lease, layers: results) }
+        metrics.completed.increment()
         logger.info("Completed", metadata: ["layers": "\(results.count)", "attempt": "\(attempt)"])
     }
 
@@ -121,6 +124,7 @@ struct JobRunner: Sendable {
             }
             let message = backoff.message(for: error, delay: delay, nextAttempt: attempt + 1)
             let outcome = try await fenced { try await queue.retry(lease, error: jobError, after: delay, message: message) }
+            (outcome == .scheduled ? metrics.retried : metrics.failed).increment()
             logger.warning("Attempt failed; retry scheduled", metadata: ["error": "\(error)", "delay_ms": "\(delay.milliseconds)", "outcome": "\(outcome)"])
         case .giveUp(let reason):
             logger.error("Job failed", metadata: ["reason": "\(reason)"])
@@ -130,10 +134,12 @@ struct JobRunner: Sendable {
 
     private func fail(_ lease: JobLease, _ error: JobError, _ logger: Logger) async throws {
         try await fenced { try await queue.fail(lease, error: error) }
+        metrics.failed.increment()
         logger.error("Failed", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
     }
 
     private func recordCost(_ jobID: UUID, since started: ContinuousClock.Instant, succeeded: Bool, _ logger: Logger) async {
+        metrics.endpointCalls.record(ContinuousClock.now - started)
         do {
             try await costs.recordAttempt(jobID: jobID, duration: ContinuousClock.now - started, succeeded: succeeded)
         } catch {

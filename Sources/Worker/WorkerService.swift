@@ -13,23 +13,25 @@ import VertexClient
 /// `shutdownGrace`, then cancels them and hands their leases back so another
 /// worker takes them immediately.
 public struct WorkerService: Service {
-    let queue: JobQueue
+    public let queue: JobQueue
     let runner: JobRunner
     let concurrency: Int
     let shutdownGrace: Duration
     let logger: Logger
     let running = RunningJobs()
     let state = WorkerState()
+    public let metrics: WorkerMetrics
 
     public init(
         queue: JobQueue, client: VertexPredictionClient, costs: CostTracker, pause: FleetPause, uploads: UploadStore,
         writer: LayerWriter, backoff: BackoffPolicy, maxImagePixels: Int, concurrency: Int, shutdownGrace: Duration,
-        logger: Logger
+        metrics: WorkerMetrics = WorkerMetrics(), logger: Logger
     ) {
         self.queue = queue
+        self.metrics = metrics
         self.runner = JobRunner(
             queue: queue, client: client, costs: costs, pause: pause, uploads: uploads, writer: writer,
-            backoff: backoff, maxImagePixels: maxImagePixels, logger: logger)
+            backoff: backoff, maxImagePixels: maxImagePixels, metrics: metrics, logger: logger)
         self.concurrency = concurrency
         self.shutdownGrace = shutdownGrace
         self.logger = logger
@@ -136,9 +138,19 @@ public struct WorkerService: Service {
         let id = lease.job.id
         let task = Task { await runner.run(lease) }
         running.add(id, task)
+        metrics.inFlight.set(Int64(running.count))
         await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         running.remove(id)
+        metrics.inFlight.set(Int64(running.count))
         return .jobFinished
+    }
+
+    /// Queue depth by state, read at scrape time.
+    func refreshQueueGauges() async {
+        guard let counts = try? await queue.counts() else { return }
+        metrics.queueWaiting.set(Int64(counts.waiting))
+        metrics.queueDelayed.set(Int64(counts.delayed))
+        metrics.queueActive.set(Int64(counts.active))
     }
 
     private func watchCancellations() async {

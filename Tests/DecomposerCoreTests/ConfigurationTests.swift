@@ -21,6 +21,7 @@ import Testing
         #expect(configuration.vertex.maxRequestBytes == 1_500_000)
         #expect(configuration.vertex.connectTimeout == .seconds(10))
         #expect(configuration.jobDeadline == .seconds(1800))
+        #expect(configuration.workerPort == nil, "unset by default so several workers can share a host")
     }
 
     @Test func theRealEnvironmentWinsOverTheEnvFile() throws {
@@ -54,6 +55,7 @@ import Testing
         ("GPU_COST_PER_HOUR", "cheap", "USD per hour"),
         ("VERTEX_AI_MAX_REQUEST_BYTES", "1.5MB", "an integer from"),
         ("JOB_DEADLINE_SECONDS", "0", "a number ≥ 1"),
+        ("WORKER_PORT", "http", "an integer from 1 to 65535"),
     ])
     func aBadValueNamesItsKeyAndWhatWasExpected(key: String, value: String, expected: String) {
         #expect {

@@ -6,6 +6,8 @@ import Synchronization
 import Testing
 import TestSupport
 import Worker
+import CurlHTTP
+import ServiceLifecycle
 
 @Suite struct WorkerTests {
     @Test func aJobGoesThroughTheExactStagesAndItsLayersAreWrittenAsReceived() async throws {
@@ -172,5 +174,64 @@ import Worker
         }
         #expect(ContinuousClock.now - started < .seconds(30), "shutdown took the grace period, not a whole GPU call")
         for id in ids { #expect(try await harness.queue.job(id)?.status == .queued) }
+    }
+}
+
+@Suite struct WorkerHealthTests {
+    @Test func healthReadinessAndMetricsAreServedOnTheWorkerPort() async throws {
+        let harness = try await WorkerHarness { _, request in WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request)) }
+        defer { harness.shutdown() }
+        let worker = try harness.makeWorker()
+        let port = try freeLoopbackPort()
+        let health = WorkerHealthServer.make(worker: worker, host: "127.0.0.1", port: port, logger: .init(label: "health"))
+        let ids = try await harness.enqueue(2)
+        let group = ServiceGroup(configuration: .init(services: [health, worker], logger: .init(label: "group")))
+        let running = Task { try await group.run() }
+        _ = try await harness.waitUntilFinished(ids)
+
+        let base = "http://127.0.0.1:\(port)"
+        func get(_ path: String) async throws -> HTTPResponse {
+            var last: Error?
+            for _ in 0..<100 {
+                do { return try await harness.http.send(HTTPRequest(url: base + path)) } catch { last = error }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw last ?? TestSupportError("no answer")
+        }
+        #expect(try await get("/healthz").status == 200)
+        let ready = try await get("/readyz")
+        #expect(ready.status == 200)
+        let metrics = String(decoding: try await get("/metrics").body, as: UTF8.self)
+        #expect(metrics.contains(#"decomposer_worker_jobs_total{outcome="completed"} 2"#))
+        #expect(metrics.contains("decomposer_worker_endpoint_call_duration_seconds_count 2"))
+        #expect(metrics.contains(#"decomposer_queue_depth_jobs{state="waiting"} 0"#))
+
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    @Test func readinessFailsWhileTheWorkerDrains() async throws {
+        let harness = try await WorkerHarness { _, _ in .hang }
+        defer { harness.shutdown() }
+        let worker = try harness.makeWorker(grace: .seconds(3), timeout: .seconds(60))
+        let port = try freeLoopbackPort()
+        let health = WorkerHealthServer.make(worker: worker, host: "127.0.0.1", port: port, logger: .init(label: "health"))
+        _ = try await harness.enqueue(1)
+        let group = ServiceGroup(configuration: .init(services: [health, worker], logger: .init(label: "group")))
+        let running = Task { try await group.run() }
+        try await harness.waitFor { harness.endpoint.requestCount == 1 }
+        await group.triggerGracefulShutdown()
+        var status = 0
+        var body = ""
+        for _ in 0..<100 where status != 503 {
+            if let response = try? await harness.http.send(HTTPRequest(url: "http://127.0.0.1:\(port)/readyz")) {
+                status = response.status
+                body = String(decoding: response.body, as: UTF8.self)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(status == 503)
+        #expect(body.contains("shutting down"))
+        try await running.value
     }
 }

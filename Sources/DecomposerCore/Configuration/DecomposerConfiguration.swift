@@ -13,6 +13,9 @@ public struct DecomposerConfiguration: Sendable {
     public var uploadsDirectory: URL
     public var resultsDirectory: URL
     public var maxConcurrentJobs: Int
+    /// When set, a worker serves /healthz, /readyz and /metrics on this port
+    /// (unset by default so several workers can share a host).
+    public var workerPort: Int?
     public var queue: QueuePolicy
     public var retryBaseDelay: Duration
     public var retryMaxDelay: Duration
@@ -60,6 +63,7 @@ public struct DecomposerConfiguration: Sendable {
         uploadsDirectory = URL(fileURLWithPath: values.string("UPLOADS_DIR", default: "./data/uploads"))
         resultsDirectory = URL(fileURLWithPath: values.string("RESULTS_DIR", default: "./data/results"))
         maxConcurrentJobs = try values.integer("MAX_CONCURRENT_JOBS", default: 4, in: 1...256)
+        workerPort = values.string("WORKER_PORT") == nil ? nil : try values.integer("WORKER_PORT", default: 0, in: 1...65535)
 
         let maxRetries = try values.integer("MAX_RETRIES", default: 3, in: 0...100)
         let leaseSeconds = try values.integer("JOB_LEASE_SECONDS", default: 30, in: 3...3600)

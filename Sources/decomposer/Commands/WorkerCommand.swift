@@ -40,8 +40,14 @@ struct WorkerCommand: AsyncParsableCommand {
             shutdownGrace: configuration.shutdownGrace, logger: logger)
         logger.info(
             "Worker ready: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode), Redis \(configuration.redis.redactedDescription)")
+        var services: [any Service] = [worker]
+        if let port = configuration.workerPort {
+            // First in the list, so it is shut down last: /readyz says 503 while the worker drains.
+            services.insert(WorkerHealthServer.make(worker: worker, host: configuration.host, port: port, logger: logger), at: 0)
+            logger.info("Health and metrics on http://\(configuration.host):\(port) (/healthz, /readyz, /metrics)")
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -1,0 +1,42 @@
+import Prometheus
+
+/// The worker's Prometheus metrics, on a registry of its own (no global
+/// MetricsSystem bootstrap, which a process may do only once).
+public final class WorkerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let completed: Counter
+    let failed: Counter
+    let retried: Counter
+    let handedBack: Counter
+    let endpointCalls: DurationHistogram
+    let inFlight: Gauge
+    let queueWaiting: Gauge
+    let queueDelayed: Gauge
+    let queueActive: Gauge
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        let jobs = MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "worker", metricName: "jobs", unitName: "total",
+            helpText: "Job attempts this worker ended, by outcome")
+        completed = registry.makeCounter(descriptor: jobs, labels: [("outcome", "completed")])
+        failed = registry.makeCounter(descriptor: jobs, labels: [("outcome", "failed")])
+        retried = registry.makeCounter(descriptor: jobs, labels: [("outcome", "retried")])
+        handedBack = registry.makeCounter(descriptor: jobs, labels: [("outcome", "handed_back")])
+        endpointCalls = registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(
+                namespace: "decomposer", subsystem: "worker", metricName: "endpoint_call_duration", unitName: "seconds",
+                helpText: "Duration of calls to the prediction endpoint"),
+            buckets: [.milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15), .seconds(30),
+                      .seconds(60), .seconds(120), .seconds(300)])
+        inFlight = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "worker", metricName: "in_flight", unitName: "jobs",
+            helpText: "Jobs this worker is running now"))
+        let queue = MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "queue", metricName: "depth", unitName: "jobs",
+            helpText: "Jobs in the queue by state")
+        queueWaiting = registry.makeGauge(descriptor: queue, labels: [("state", "waiting")])
+        queueDelayed = registry.makeGauge(descriptor: queue, labels: [("state", "retrying")])
+        queueActive = registry.makeGauge(descriptor: queue, labels: [("state", "running")])
+    }
+}
