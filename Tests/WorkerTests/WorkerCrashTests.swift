@@ -46,6 +46,33 @@ import TestSupport
         }
     }
 
+    @Test func sigtermHandsTheRunningJobBackAndExitsZero() async throws {
+        let harness = try await WorkerHarness { number, request in
+            number == 1 ? .hang : WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
+        }
+        defer { harness.shutdown() }
+        let id = try #require(try await harness.enqueue(1).first)
+        let worker = try startWorkerProcess(environment: [
+            "REDIS_URL": harness.server.url, "REDIS_KEY_PREFIX": harness.queue.keys.prefix,
+            "UPLOADS_DIR": harness.uploads.directory.path, "RESULTS_DIR": harness.results.path,
+            "VERTEX_AI_API_ENDPOINT": harness.endpoint.baseURL, "VERTEX_AI_PROJECT_ID": "p", "VERTEX_AI_ENDPOINT_ID": "e",
+            "SHUTDOWN_GRACE_SECONDS": "1", "LOG_LEVEL": "info",
+        ])
+        defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+        try await harness.waitFor({ harness.endpoint.requestCount >= 1 }, within: .seconds(60))
+        kill(worker.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while worker.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!worker.isRunning, "the worker exits within its grace period")
+        #expect(worker.terminationStatus == 0)
+        let job = try #require(try await harness.queue.job(id))
+        #expect(job.status == .queued, "handed back, not stuck in processing")
+        #expect(job.recoveries == 0, "another worker can take it at once")
+        #expect(harness.endpoint.abandonedRequests == 1, "its GPU request was aborted")
+        let cost = try #require(try await harness.costs.days(last: 1).first)
+        #expect(cost.requests == 1, "the aborted call is billed once, not twice")
+    }
+
     private func startWorkerProcess(environment: [String: String]) throws -> Process {
         let process = Process()
         process.executableURL = decomposerBinary()
