@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Test-only: reads the OpenAPI document to check it against the routes.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries, each behind one small Swift module.
@@ -76,6 +80,21 @@ let package = Package(
             ]
         ),
 
+        // `decomposer api`: the HTTP + WebSocket contract the frontend and watchers use.
+        .target(
+            name: "API",
+            dependencies: [
+                "DecomposerCore", "Redis", "CostTracker", "ImageCodec",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
         // The one executable: `decomposer <subcommand>`.
         .executableTarget(
             name: "decomposer",
@@ -83,6 +102,7 @@ let package = Package(
                 "DecomposerCore",
                 "Redis",
                 "Worker",
+                "API",
                 "VertexClient",
                 "CostTracker",
                 "CurlHTTP",
@@ -136,6 +156,17 @@ let package = Package(
                 "TestSupport", "decomposer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "API", "DecomposerCore", "Redis", "CostTracker", "CurlHTTP", "ImageCodec", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(

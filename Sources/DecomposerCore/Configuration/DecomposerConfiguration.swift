@@ -27,6 +27,13 @@ public struct DecomposerConfiguration: Sendable {
     public var shutdownGrace: Duration
     /// Images (uploads and layers) above this many pixels are refused before decoding.
     public var maxImagePixels: Int
+    /// Uploads above this many bytes are refused while streaming.
+    public var maxUploadBytes: Int
+    /// `API_KEY`: when set, the API's `/api/*` and `/ws/*` need it as a bearer
+    /// token, and `decomposer submit` sends it. Never logged.
+    public var apiKey: String?
+    /// `CORS_ALLOWED_ORIGINS`: comma list of origins a browser may call the API from.
+    public var corsAllowedOrigins: [String]
 
     /// The Vertex AI endpoint the worker calls.
     public struct VertexSettings: Sendable {
@@ -98,6 +105,10 @@ public struct DecomposerConfiguration: Sendable {
         costRetentionDays = try values.integer("COST_RETENTION_DAYS", default: 30, in: 1...3650)
         shutdownGrace = try values.seconds("SHUTDOWN_GRACE_SECONDS", default: 30)
         maxImagePixels = try values.integer("MAX_IMAGE_PIXELS", default: 50_000_000, in: 1...1_000_000_000)
+        maxUploadBytes = try values.integer("MAX_UPLOAD_BYTES", default: 25 << 20, in: 1...(1 << 34))
+        apiKey = values.string("API_KEY").flatMap { $0.isEmpty ? nil : $0 }
+        corsAllowedOrigins = (values.string("CORS_ALLOWED_ORIGINS") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// Keys of the queue under `keyPrefix`.

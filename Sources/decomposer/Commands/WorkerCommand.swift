@@ -25,19 +25,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
         let http = CurlHTTPClient(maxConnections: max(configuration.maxConcurrentJobs * 2, 8))
         defer { http.shutdown() }
-        let client = try environment.predictionClient(http: http)
-        let worker = WorkerService(
-            queue: environment.queue, client: client,
-            costs: CostTracker(redis: environment.redis, prefix: configuration.keyPrefix,
-                               rate: GPURate(usdPerHour: configuration.gpuCostPerHour),
-                               retentionDays: configuration.costRetentionDays),
-            pause: FleetPause(redis: environment.redis, prefix: configuration.keyPrefix),
-            uploads: UploadStore(directory: configuration.uploadsDirectory),
-            writer: LayerWriter(resultsDirectory: configuration.resultsDirectory),
-            backoff: BackoffPolicy(base: configuration.retryBaseDelay, cap: configuration.retryMaxDelay,
-                                   maxRetries: configuration.queue.maxAttempts - 1, jobDeadline: configuration.jobDeadline),
-            maxImagePixels: configuration.maxImagePixels, concurrency: configuration.maxConcurrentJobs,
-            shutdownGrace: configuration.shutdownGrace, logger: logger)
+        let (worker, client) = try environment.makeWorker(http: http)
         logger.info(
             "Worker ready: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode), Redis \(configuration.redis.redactedDescription)")
         var services: [any Service] = [worker]
@@ -53,6 +41,28 @@ struct WorkerCommand: AsyncParsableCommand {
 }
 
 extension ServiceEnvironment {
+    /// Cost attribution at the configured GPU rate.
+    var costTracker: CostTracker {
+        CostTracker(redis: redis, prefix: configuration.keyPrefix, rate: GPURate(usdPerHour: configuration.gpuCostPerHour),
+                    retentionDays: configuration.costRetentionDays)
+    }
+
+    /// A worker over this environment's queue, and the prediction client it calls.
+    func makeWorker(http: CurlHTTPClient) throws -> (WorkerService, VertexPredictionClient) {
+        let client = try predictionClient(http: http)
+        let worker = WorkerService(
+            queue: queue, client: client,
+            costs: costTracker,
+            pause: FleetPause(redis: redis, prefix: configuration.keyPrefix),
+            uploads: UploadStore(directory: configuration.uploadsDirectory),
+            writer: LayerWriter(resultsDirectory: configuration.resultsDirectory),
+            backoff: BackoffPolicy(base: configuration.retryBaseDelay, cap: configuration.retryMaxDelay,
+                                   maxRetries: configuration.queue.maxAttempts - 1, jobDeadline: configuration.jobDeadline),
+            maxImagePixels: configuration.maxImagePixels, concurrency: configuration.maxConcurrentJobs,
+            shutdownGrace: configuration.shutdownGrace, logger: logger)
+        return (worker, client)
+    }
+
     /// The prediction client from configuration; a missing setting or unusable
     /// credentials stop start-up with exit code 2 naming what to fix.
     func predictionClient(http: CurlHTTPClient) throws -> VertexPredictionClient {

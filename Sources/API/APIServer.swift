@@ -1,0 +1,91 @@
+import CostTracker
+import DecomposerCore
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The API process: routes, middleware, the WebSocket watch hub, and the
+/// order they start and stop in.
+public struct APIServer: Sendable {
+    public let queue: JobQueue
+    public let costs: CostTracker
+    public let settings: APISettings
+    public let metrics: APIMetrics
+    public let hub: JobWatchHub
+    public let drain: DrainState
+    let extraMetrics: [PrometheusText]
+    let logger: Logger
+
+    public init(
+        queue: JobQueue, costs: CostTracker, settings: APISettings, extraMetrics: [PrometheusText] = [], logger: Logger
+    ) {
+        self.queue = queue
+        self.costs = costs
+        self.settings = settings
+        self.extraMetrics = extraMetrics
+        self.logger = logger
+        metrics = APIMetrics()
+        hub = JobWatchHub(queue: queue, metrics: metrics, logger: logger)
+        drain = DrainState()
+    }
+
+    /// Every route of the contract, behind the middleware (outermost first):
+    /// metrics, CORS, JSON errors, API key.
+    public func makeRouter() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
+        if !settings.corsAllowedOrigins.isEmpty {
+            router.middlewares.add(CORSPolicyMiddleware(allowedOrigins: Set(settings.corsAllowedOrigins)))
+        }
+        router.middlewares.add(APIErrorMiddleware())
+        if let apiKey = settings.apiKey { router.middlewares.add(APIKeyMiddleware(apiKey: apiKey)) }
+        let uploads = UploadStore(directory: settings.uploadsDirectory)
+        UploadRoutes(uploads: uploads, settings: settings).register(on: router)
+        JobRoutes(queue: queue, uploads: uploads).register(on: router)
+        StatusWebSocket(queue: queue, hub: hub).register(on: router)
+        ResultRoutes(queue: queue, resultsDirectory: settings.resultsDirectory).register(on: router)
+        CostRoutes(costs: costs, retentionDays: settings.costRetentionDays).register(on: router)
+        HealthRoutes(queue: queue, costs: costs, metrics: metrics, extraMetrics: extraMetrics, drain: drain)
+            .register(on: router)
+        return router
+    }
+
+    /// The HTTP server. `onServerRunning` receives the bound channel (tests bind port 0).
+    public func makeApplication(
+        host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = makeRouter()
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router,
+                configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: settings.webSocketPingInterval)))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "decomposer-api"),
+            onServerRunning: onServerRunning,
+            logger: logger)
+    }
+
+    /// The services to run, in start order; a ServiceGroup stops them in
+    /// reverse: `/readyz` turns 503 first, then `middle` (an in-process
+    /// worker drains while its watchers still get updates), then watchers are
+    /// closed with 1001, then the HTTP server finishes in-flight requests.
+    public func services(
+        host: String, port: Int, middle: [any Service] = [],
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> [any Service] {
+        [makeApplication(host: host, port: port, onServerRunning: onServerRunning), hub] + middle + [DrainOnShutdown(drain: drain)]
+    }
+}
+
+/// Flips `/readyz` to 503 as soon as graceful shutdown starts.
+struct DrainOnShutdown: Service {
+    let drain: DrainState
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        drain.startDraining()
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+
+/// A request body that must be one JSON object, read field by field so each
+/// wrong type or value gets a message naming the field and what it accepts
+/// (Codable's errors name coding paths, not what a person should send).
+struct JSONObjectBody {
+    private let fields: [String: JSONValue]
+
+    /// - Throws: `invalid_json` (400) for an empty body, bytes that are not
+    ///   UTF-8 JSON, or JSON that is not an object.
+    init(_ buffer: ByteBuffer) throws(APIError) {
+        guard buffer.readableBytes > 0 else { throw .invalidJSON("the request body is empty; send a JSON object") }
+        let bytes = Data(buffer.readableBytesView)
+        guard String(bytes: bytes, encoding: .utf8) != nil else {
+            throw .invalidJSON("the request body is not valid UTF-8")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: bytes)
+        } catch {
+            throw .invalidJSON("the request body is not valid JSON")
+        }
+        guard case .object(let fields) = value else { throw .invalidJSON("the request body must be a JSON object") }
+        self.fields = fields
+    }
+
+    /// An integer field: absent or `null` gives `fallback`; `true`, `"5"` and
+    /// `5.5` are refused. `5.0` is accepted (JSON has one number type).
+    func integer(_ name: String, default fallback: Int, allowed: String, where isValid: (Int) -> Bool) throws(APIError) -> Int {
+        switch fields[name] {
+        case nil, .null?:
+            return fallback
+        case .number(let number)?:
+            if let value = Int(exactly: number), isValid(value) { return value }
+        default:
+            break
+        }
+        throw .invalidField("\(name) must be \(allowed)")
+    }
+
+    /// A required UUID string field.
+    func uuid(_ name: String) throws(APIError) -> UUID {
+        switch fields[name] {
+        case nil, .null?:
+            throw .invalidField("\(name) is required (the file_id returned by POST /api/upload)")
+        case .string(let text)?:
+            guard let id = UUID(uuidString: text) else { throw .invalidField("\(name) must be a UUID, got '\(text.prefix(64))'") }
+            return id
+        default:
+            throw .invalidField("\(name) must be a UUID string")
+        }
+    }
+}
+
+/// Any JSON value, keeping booleans apart from numbers.
+enum JSONValue: Decodable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Responses with a JSON body, encoded the same way everywhere (RFC 3339 UTC
+/// times, no escaped slashes so URLs read as URLs).
+enum JSONResponse {
+    static func make(
+        _ status: HTTPResponse.Status, _ value: some Encodable, headers: [String: String] = [:]
+    ) throws -> Response {
+        let data = try encoder.encode(value)
+        return make(status, bytes: ByteBuffer(bytes: data), headers: headers)
+    }
+
+    static func make(_ status: HTTPResponse.Status, bytes: ByteBuffer, headers: [String: String] = [:]) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json; charset=utf-8"
+        for (name, value) in headers {
+            if let name = HTTPField.Name(name) { fields[name] = value }
+        }
+        return Response(status: status, headers: fields, body: .init(byteBuffer: bytes))
+    }
+
+    /// Shared: JSONEncoder is Sendable; configured once.
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+}
+
+/// `{"error":{"code","message"}}`.
+struct ErrorBody: Encodable {
+    struct Detail: Encodable {
+        var code: String
+        var message: String
+    }
+
+    var error: Detail
+
+    init(code: String, message: String) { error = Detail(code: code, message: message) }
+}

@@ -1,0 +1,57 @@
+import DecomposerCore
+import Foundation
+
+/// The job JSON of the contract, the same from `GET /api/jobs/{id}`, `DELETE`
+/// and every WebSocket message: all keys always present, `error` `null` until
+/// the job fails, `layers` `[]` until it completes.
+struct JobRepresentation: Encodable {
+    let job: Job
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id", fileID = "file_id", status, progress, message, version
+        case numLayers = "num_layers", resolution, attempts, recoveries
+        case createdAt = "created_at", updatedAt = "updated_at", layers, error, costUSD = "cost_usd"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(job.id.uuidString.lowercased(), forKey: .jobID)
+        try container.encode(job.fileID.uuidString.lowercased(), forKey: .fileID)
+        try container.encode(job.status.rawValue, forKey: .status)
+        try container.encode(job.progress, forKey: .progress)
+        try container.encode(job.message, forKey: .message)
+        try container.encode(job.version, forKey: .version)
+        try container.encode(job.numLayers, forKey: .numLayers)
+        try container.encode(job.resolution, forKey: .resolution)
+        try container.encode(job.attempts, forKey: .attempts)
+        try container.encode(job.recoveries, forKey: .recoveries)
+        try container.encode(job.createdAt, forKey: .createdAt)
+        try container.encode(job.updatedAt, forKey: .updatedAt)
+        try container.encode(job.status == .completed ? job.layers : [], forKey: .layers)
+        if let error = job.error {
+            try container.encode(ErrorRepresentation(error: error), forKey: .error)
+        } else {
+            try container.encodeNil(forKey: .error)
+        }
+        try container.encode(Double(job.costMicros) / 1_000_000, forKey: .costUSD)
+    }
+
+    /// `{"code","message","google_status"}`, `google_status` `null` when the endpoint sent none.
+    private struct ErrorRepresentation: Encodable {
+        let error: JobError
+
+        enum CodingKeys: String, CodingKey { case code, message, googleStatus = "google_status" }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(error.code, forKey: .code)
+            try container.encode(error.message, forKey: .message)
+            try container.encode(error.googleStatus, forKey: .googleStatus)
+        }
+    }
+
+    /// The JSON text of a WebSocket message.
+    var text: String {
+        (try? JSONResponse.encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

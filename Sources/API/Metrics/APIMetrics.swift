@@ -1,0 +1,79 @@
+import CostTracker
+import DecomposerCore
+import Prometheus
+
+/// The API's Prometheus metrics, on a registry of its own. Request figures
+/// are counted as requests pass; queue and cost figures are read from Redis
+/// when scraped, so every API replica reports the same fleet-wide numbers.
+public final class APIMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private static var requestDescriptor: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "api", metricName: "requests", unitName: "total",
+            helpText: "HTTP requests by method, route and status")
+    }
+    private static var durationDescriptor: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "api", metricName: "request_duration", unitName: "seconds",
+            helpText: "HTTP request latency by method and route")
+    }
+    let watchers: Gauge
+    private let queueDepth: [(state: String, gauge: Gauge)]
+    private let jobsInFlight: Gauge
+    private let jobTotals: [(key: String, gauge: Gauge)]
+    private let costToday: Gauge
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        watchers = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "api", metricName: "websocket_watchers", unitName: "connections",
+            helpText: "WebSocket connections watching a job"))
+        let depth = MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "queue", metricName: "depth", unitName: "jobs",
+            helpText: "Jobs in the queue by state")
+        queueDepth = ["waiting", "retrying", "running", "dead"].map {
+            ($0, registry.makeGauge(descriptor: depth, labels: [("state", $0)]))
+        }
+        jobsInFlight = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "queue", metricName: "jobs_in_flight", unitName: "jobs",
+            helpText: "Jobs running on a worker now (fleet-wide)"))
+        // Gauges, not counters: they mirror fleet-wide totals kept in Redis.
+        let totals = MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "queue", metricName: "events", unitName: "total",
+            helpText: "Fleet-wide job events since the queue was created (completed, failed, cancelled, retries, recoveries)")
+        jobTotals = ["completed", "failed", "cancelled", "retries", "recoveries"].map {
+            ($0, registry.makeGauge(descriptor: totals, labels: [("event", $0)]))
+        }
+        costToday = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "cost", metricName: "today", unitName: "usd",
+            helpText: "GPU cost attributed today (UTC)"))
+    }
+
+    func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            descriptor: Self.requestDescriptor, labels: [("method", method), ("route", route), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.durationDescriptor, labels: [("method", method), ("route", route)],
+            buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
+    /// Reads the fleet-wide figures; a Redis failure leaves the last values.
+    func refresh(queue: JobQueue, costs: CostTracker) async {
+        if let counts = try? await queue.counts() {
+            let depths = ["waiting": counts.waiting, "retrying": counts.delayed, "running": counts.active, "dead": counts.dead]
+            for (state, gauge) in queueDepth { gauge.set(Int64(depths[state] ?? 0)) }
+            jobsInFlight.set(Int64(counts.active))
+            for (key, gauge) in jobTotals { gauge.set(counts.totals[key] ?? 0) }
+        }
+        if let today = try? await costs.days(last: 1).first {
+            costToday.set(today.usd)
+        }
+    }
+
+    private static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
+}

@@ -1,0 +1,381 @@
+/// The OpenAPI 3.1 description of the HTTP + WebSocket contract, served at
+/// `/openapi.yaml`. `OpenAPIDocumentTests` checks it against the router.
+enum OpenAPIDocument {
+    static let yaml = #"""
+openapi: 3.1.0
+info:
+  title: Poster layer decomposition API
+  version: 1.0.0
+  description: |
+    Upload a poster (PNG or JPEG), queue its decomposition into transparent RGBA layers,
+    follow progress (polling or WebSocket), download the layer PNGs, read GPU cost figures.
+    Every error is JSON: {"error":{"code":"<snake_case>","message":"<for a person>"}}.
+    When API_KEY is set, /api/* and /ws/* need "Authorization: Bearer <key>"
+    (the WebSocket also accepts ?token=<key>).
+servers:
+  - url: http://127.0.0.1:8000
+security:
+  - {}
+  - bearer: []
+paths:
+  /api/upload:
+    post:
+      operationId: upload
+      summary: Upload a poster
+      description: |
+        Streams the `file` part to storage. PNG or JPEG recognised by content (magic bytes and a
+        header that decodes), not by file name or declared type.
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [file]
+              properties:
+                file:
+                  type: string
+                  contentMediaType: application/octet-stream
+      responses:
+        "201":
+          description: Stored
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/UploadedFile" }
+        "400": { $ref: "#/components/responses/BadUpload" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+        "422": { $ref: "#/components/responses/InvalidField" }
+        "503": { $ref: "#/components/responses/Unavailable" }
+  /api/decompose:
+    post:
+      operationId: decompose
+      summary: Queue a decomposition job
+      parameters:
+        - name: Idempotency-Key
+          in: header
+          required: false
+          description: A repeat with the same key answers 200 with the same job_id and creates nothing.
+          schema: { type: string, minLength: 1, maxLength: 255 }
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/DecomposeRequest" }
+      responses:
+        "202":
+          description: Queued
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/EnqueuedJob" }
+        "200":
+          description: Seen before with this Idempotency-Key; nothing created
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/EnqueuedJob" }
+        "400": { $ref: "#/components/responses/InvalidJSON" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+        "422": { $ref: "#/components/responses/InvalidField" }
+        "429": { $ref: "#/components/responses/QueueFull" }
+        "503": { $ref: "#/components/responses/Unavailable" }
+  /api/jobs/{job_id}:
+    parameters:
+      - { $ref: "#/components/parameters/JobID" }
+    get:
+      operationId: getJob
+      summary: A job's status
+      responses:
+        "200":
+          description: The job
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Job" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "503": { $ref: "#/components/responses/Unavailable" }
+    delete:
+      operationId: cancelJob
+      summary: Cancel a queued or running job
+      description: A queued job is never sent to the endpoint; a running one has its request aborted.
+      responses:
+        "202":
+          description: Cancelled
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Job" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "503": { $ref: "#/components/responses/Unavailable" }
+  /ws/status/{job_id}:
+    parameters:
+      - { $ref: "#/components/parameters/JobID" }
+    get:
+      operationId: watchJob
+      summary: Job progress over a WebSocket
+      description: |
+        After the upgrade, text messages each hold the Job JSON: first the current snapshot, then every
+        change in order with no gap or duplicate (by `version`); the terminal message carries `layers`
+        (completed) or `error` (failed); then the server closes with 1000. An unknown or non-UUID job gets
+        one message {"error":{"code":"job_not_found","message"}} and close code 4404. The server pings
+        every 30 s. On shutdown the server closes with 1001.
+      parameters:
+        - name: token
+          in: query
+          required: false
+          description: The API key, for clients that cannot set headers on an upgrade.
+          schema: { type: string }
+      responses:
+        "101":
+          description: Switching to the WebSocket protocol
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "426":
+          description: Not a WebSocket upgrade request
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+  /results/{job_id}/{filename}:
+    parameters:
+      - { $ref: "#/components/parameters/JobID" }
+      - name: filename
+        in: path
+        required: true
+        schema: { type: string, pattern: "^layer_[0-9]+\\.png$" }
+    get:
+      operationId: getLayer
+      summary: A layer PNG the job produced
+      parameters:
+        - name: If-None-Match
+          in: header
+          required: false
+          schema: { type: string }
+      responses:
+        "200":
+          description: The layer
+          headers:
+            ETag: { schema: { type: string } }
+            Cache-Control: { schema: { type: string, const: "public, max-age=31536000, immutable" } }
+          content:
+            image/png:
+              schema: { type: string, contentMediaType: image/png }
+        "304":
+          description: Not modified (If-None-Match matched the ETag)
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/costs:
+    get:
+      operationId: getCosts
+      summary: Attributed GPU cost of the last N UTC days, oldest first
+      parameters:
+        - name: days
+          in: query
+          required: false
+          schema: { type: integer, minimum: 1, default: 7, description: "at most COST_RETENTION_DAYS" }
+      responses:
+        "200":
+          description: One entry per day including today; days without use are zeros
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/CostReport" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "422": { $ref: "#/components/responses/InvalidField" }
+        "503": { $ref: "#/components/responses/Unavailable" }
+  /healthz:
+    get:
+      operationId: health
+      summary: The process is alive
+      security: [{}]
+      responses:
+        "200":
+          description: Alive
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Health" }
+  /readyz:
+    get:
+      operationId: ready
+      summary: Redis reachable, queue scripts loaded, not shutting down
+      security: [{}]
+      responses:
+        "200":
+          description: Ready
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Health" }
+        "503":
+          description: Not ready, with the reason
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Health" }
+  /metrics:
+    get:
+      operationId: metrics
+      summary: Prometheus metrics
+      security: [{}]
+      responses:
+        "200":
+          description: Prometheus text exposition format
+          content:
+            text/plain:
+              schema: { type: string }
+  /openapi.yaml:
+    get:
+      operationId: openapi
+      summary: This document
+      security: [{}]
+      responses:
+        "200":
+          description: OpenAPI 3.1 YAML
+          content:
+            application/yaml:
+              schema: { type: string }
+components:
+  securitySchemes:
+    bearer:
+      type: http
+      scheme: bearer
+  parameters:
+    JobID:
+      name: job_id
+      in: path
+      required: true
+      schema: { type: string, format: uuid }
+  schemas:
+    Error:
+      type: object
+      required: [error]
+      properties:
+        error:
+          type: object
+          required: [code, message]
+          properties:
+            code: { type: string, pattern: "^[a-z_]+$" }
+            message: { type: string }
+    UploadedFile:
+      type: object
+      required: [file_id, filename, content_type, size_bytes, width, height]
+      properties:
+        file_id: { type: string, format: uuid }
+        filename: { type: string }
+        content_type: { type: string, enum: [image/png, image/jpeg] }
+        size_bytes: { type: integer }
+        width: { type: integer }
+        height: { type: integer }
+    DecomposeRequest:
+      type: object
+      required: [file_id]
+      properties:
+        file_id: { type: string, format: uuid }
+        num_layers: { type: integer, minimum: 2, maximum: 10, default: 5 }
+        resolution: { type: integer, enum: [640, 1024], default: 1024 }
+    EnqueuedJob:
+      type: object
+      required: [job_id, status]
+      properties:
+        job_id: { type: string, format: uuid }
+        status: { $ref: "#/components/schemas/JobStatus" }
+    JobStatus:
+      type: string
+      enum: [queued, processing, completed, failed, cancelled]
+    Layer:
+      type: object
+      required: [index, filename, url, size_kb, width, height]
+      properties:
+        index: { type: integer }
+        filename: { type: string }
+        url: { type: string }
+        size_kb: { type: number }
+        width: { type: integer }
+        height: { type: integer }
+    JobError:
+      type: object
+      required: [code, message, google_status]
+      properties:
+        code: { type: string }
+        message: { type: string }
+        google_status: { type: [string, "null"] }
+    Job:
+      type: object
+      required: [job_id, file_id, status, progress, message, version, num_layers, resolution, attempts,
+                 recoveries, created_at, updated_at, layers, error, cost_usd]
+      properties:
+        job_id: { type: string, format: uuid }
+        file_id: { type: string, format: uuid }
+        status: { $ref: "#/components/schemas/JobStatus" }
+        progress: { type: integer, minimum: 0, maximum: 100 }
+        message: { type: string }
+        version: { type: integer, description: "bumped by every change" }
+        num_layers: { type: integer }
+        resolution: { type: integer }
+        attempts: { type: integer }
+        recoveries: { type: integer }
+        created_at: { type: string, format: date-time }
+        updated_at: { type: string, format: date-time }
+        layers: { type: array, items: { $ref: "#/components/schemas/Layer" } }
+        error:
+          oneOf:
+            - type: "null"
+            - $ref: "#/components/schemas/JobError"
+        cost_usd: { type: number }
+    CostDay:
+      type: object
+      required: [date, usd, gpu_seconds, requests, failed_requests]
+      properties:
+        date: { type: string, format: date }
+        usd: { type: number }
+        gpu_seconds: { type: number }
+        requests: { type: integer }
+        failed_requests: { type: integer }
+    CostReport:
+      type: object
+      required: [days, total_usd]
+      properties:
+        days: { type: array, items: { $ref: "#/components/schemas/CostDay" } }
+        total_usd: { type: number }
+    Health:
+      type: object
+      required: [status]
+      properties:
+        status: { type: string }
+        reason: { type: string }
+  responses:
+    InvalidJSON:
+      description: invalid_json (malformed JSON, invalid UTF-8, empty body, not an object)
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    BadUpload:
+      description: invalid_multipart (boundary missing or broken) or empty_file (0 bytes)
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    Unauthorized:
+      description: unauthorized (missing or wrong API key)
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    NotFound:
+      description: not_found, file_not_found or job_not_found
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    Conflict:
+      description: conflict (cancelling a finished job; an Idempotency-Key reused with a different body)
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    TooLarge:
+      description: upload_too_large (over MAX_UPLOAD_BYTES), image_too_large (over MAX_IMAGE_PIXELS), request_too_large
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    UnsupportedMediaType:
+      description: unsupported_media_type (wrong Content-Type) or unsupported_image (not a PNG/JPEG by content, truncated)
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    InvalidField:
+      description: invalid_field (the message names the field and the allowed values) or missing_field (no 'file' part)
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    QueueFull:
+      description: queue_full (deeper than MAX_QUEUE_DEPTH); see Retry-After
+      headers:
+        Retry-After: { schema: { type: integer } }
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    Unavailable:
+      description: unavailable (Redis unreachable); see Retry-After
+      headers:
+        Retry-After: { schema: { type: integer } }
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+"""#
+}

@@ -1,0 +1,87 @@
+import DecomposerCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `POST /api/decompose`, `GET /api/jobs/{id}`, `DELETE /api/jobs/{id}`.
+struct JobRoutes {
+    let queue: JobQueue
+    let uploads: UploadStore
+
+    func register(on router: Router<APIRequestContext>) {
+        router.post("/api/decompose") { request, context in try await decompose(request, context: context) }
+        router.get("/api/jobs/:job_id") { _, context in
+            let id = try Self.jobID(context)
+            guard let job = try await queue.job(id) else { throw APIError.jobNotFound(id.uuidString.lowercased()) }
+            return try JSONResponse.make(.ok, JobRepresentation(job: job))
+        }
+        router.delete("/api/jobs/:job_id") { _, context in try await cancel(context: context) }
+    }
+
+    /// Idempotency keys are opaque, but bounded: they become part of a Redis key.
+    static let maxIdempotencyKeyLength = 255
+
+    func decompose(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the request as application/json")
+        }
+        let body = try JSONObjectBody(try await request.body.collect(upTo: context.maxUploadSize))
+        let fileID = try body.uuid("file_id")
+        let numLayers = try body.integer(
+            "num_layers", default: 5,
+            allowed: "an integer from \(JobRequest.layerRange.lowerBound) to \(JobRequest.layerRange.upperBound)",
+            where: JobRequest.layerRange.contains)
+        let resolution = try body.integer(
+            "resolution", default: 1024,
+            allowed: JobRequest.resolutions.map(String.init).joined(separator: " or "),
+            where: JobRequest.resolutions.contains)
+        let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let key = idempotencyKey {
+            guard !key.isEmpty, key.utf8.count <= Self.maxIdempotencyKeyLength else {
+                throw APIError.invalidField("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyLength) characters")
+            }
+        }
+        guard uploads.existingFile(for: fileID) != nil else { throw APIError.fileNotFound(fileID.uuidString.lowercased()) }
+
+        let outcome = try await queue.enqueue(
+            JobRequest(fileID: fileID, numLayers: numLayers, resolution: resolution), idempotencyKey: idempotencyKey)
+        switch outcome {
+        case .created(let id):
+            context.logger.info("Queued job \(id) for file \(fileID) (\(numLayers) layers, \(resolution) px)")
+            return try JSONResponse.make(.accepted, EnqueuedJob(jobID: id.uuidString.lowercased(), status: JobStatus.queued.rawValue))
+        case .existing(let id):
+            let status = try await queue.job(id)?.status ?? .queued
+            return try JSONResponse.make(.ok, EnqueuedJob(jobID: id.uuidString.lowercased(), status: status.rawValue))
+        }
+    }
+
+    func cancel(context: APIRequestContext) async throws -> Response {
+        let id = try Self.jobID(context)
+        switch try await queue.cancel(id) {
+        case .cancelled:
+            guard let job = try await queue.job(id) else { throw APIError.jobNotFound(id.uuidString.lowercased()) }
+            context.logger.info("Cancelled job \(id)")
+            return try JSONResponse.make(.accepted, JobRepresentation(job: job))
+        case .alreadyFinished(let status):
+            throw APIError.conflict("job \(id.uuidString.lowercased()) is already \(status.rawValue) and cannot be cancelled")
+        case .notFound:
+            throw APIError.jobNotFound(id.uuidString.lowercased())
+        }
+    }
+
+    /// The `job_id` path parameter; anything but a UUID is a job that does not exist.
+    static func jobID(_ context: APIRequestContext) throws(APIError) -> UUID {
+        let text = context.parameters.get("job_id") ?? ""
+        guard let id = UUID(uuidString: text) else { throw APIError.jobNotFound(String(text.prefix(64))) }
+        return id
+    }
+}
+
+/// The body of `202`/`200` from `POST /api/decompose`.
+struct EnqueuedJob: Codable {
+    var jobID: String
+    var status: String
+
+    enum CodingKeys: String, CodingKey { case jobID = "job_id", status }
+}

@@ -1,0 +1,69 @@
+import DecomposerCore
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+
+/// `GET /ws/status/{job_id}`: the job's snapshot, then every change in order
+/// with no gap and no duplicate, ending with the terminal state and a 1000
+/// close. An unknown or malformed id gets one `job_not_found` message and a
+/// 4404 close (the upgrade is accepted so browsers can read why).
+struct StatusWebSocket {
+    let queue: JobQueue
+    let hub: JobWatchHub
+
+    static let notFoundCloseCode: UInt16 = 4404
+
+    func register(on router: Router<APIRequestContext>) {
+        router.ws("/ws/status/:job_id", shouldUpgrade: { request, _ in
+            guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+                throw APIError(.upgradeRequired, "upgrade_required", "this is a WebSocket endpoint; connect with a WebSocket client")
+            }
+            return .upgrade([:])
+        }) { inbound, outbound, context in
+            let jobID = context.requestContext.parameters.get("job_id").flatMap(UUID.init(uuidString:))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Reads the client's frames so its close and pongs are handled;
+                // when the client goes, the watch stops.
+                group.addTask { for try await _ in inbound {} }
+                group.addTask { try await watch(jobID, outbound: outbound, logger: context.logger) }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    func watch(_ jobID: UUID?, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+        guard let jobID else { return try await notFound(outbound, id: nil) }
+        guard let (token, signals) = hub.register(jobID) else {
+            return try await outbound.close(.goingAway, reason: "server shutting down")
+        }
+        defer { hub.unregister(jobID, token: token) }
+        guard let snapshot = try await queue.job(jobID) else { return try await notFound(outbound, id: jobID) }
+        try await outbound.writeTextMessage(JobRepresentation(job: snapshot).text)
+        if snapshot.status.isFinished { return }
+        var tracker = JobVersionTracker(delivered: snapshot.version)
+        for await signal in signals {
+            let deliveries: [Job]
+            switch signal {
+            case .changed(let job):
+                deliveries = try await tracker.gapFill(for: job, from: queue)
+            case .resync:
+                deliveries = try await queue.events(of: jobID, after: tracker.delivered)
+            case .shutdown:
+                return try await outbound.close(.goingAway, reason: "server shutting down")
+            }
+            for job in deliveries where tracker.accept(job) {
+                try await outbound.writeTextMessage(JobRepresentation(job: job).text)
+                if job.status.isFinished { return }
+            }
+        }
+    }
+
+    private func notFound(_ outbound: WebSocketOutboundWriter, id: UUID?) async throws {
+        let message = id.map { "no job with id '\($0.uuidString.lowercased())'" } ?? "the job id must be a UUID"
+        let body = try JSONResponse.encoder.encode(ErrorBody(code: "job_not_found", message: message))
+        try await outbound.writeTextMessage(String(decoding: body, as: UTF8.self))
+        try await outbound.close(.unknown(Self.notFoundCloseCode), reason: "job not found")
+    }
+}

@@ -1,0 +1,55 @@
+import API
+import ArgumentParser
+import CurlHTTP
+import DecomposerCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Worker
+
+/// `decomposer api`: the HTTP + WebSocket API (stops gracefully on SIGTERM/SIGINT).
+struct APICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "api", abstract: "Serve the HTTP + WebSocket API on HOST:PORT (stops gracefully on SIGTERM/SIGINT).")
+
+    @Flag(help: "Also run a worker in this process (small single-machine setups).")
+    var withWorker = false
+
+    func run() async throws {
+        let environment = try ServiceEnvironment.load(label: "api")
+        defer { environment.redis.shutdown() }
+        let configuration = environment.configuration
+        let logger = environment.logger
+        // Start even when Redis is down: /readyz says 503 and requests answer
+        // 503 `unavailable` until it is back (the client reconnects by itself).
+        do {
+            try await environment.queue.loadScripts()
+        } catch {
+            logger.warning("Redis is not reachable yet (\(error)); serving 503 until it is")
+        }
+        if let warning = await RedisEvictionCheck.warning(environment.redis) { logger.warning("\(warning)") }
+        for directory in [configuration.uploadsDirectory, configuration.resultsDirectory] {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+
+        var middle: [any Service] = []
+        var extraMetrics: [PrometheusText] = []
+        let http = withWorker ? CurlHTTPClient(maxConnections: max(configuration.maxConcurrentJobs * 2, 8)) : nil
+        defer { http?.shutdown() }
+        if let http {
+            let (worker, client) = try environment.makeWorker(http: http)
+            middle.append(worker)
+            extraMetrics.append(PrometheusText { worker.metrics.registry.emitToBuffer() })
+            logger.info("In-process worker: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode)")
+        }
+        let api = APIServer(
+            queue: environment.queue, costs: environment.costTracker, settings: APISettings(configuration),
+            extraMetrics: extraMetrics, logger: logger)
+        logger.info(
+            "API on http://\(configuration.host):\(configuration.port) (Redis \(configuration.redis.redactedDescription), API key \(configuration.apiKey == nil ? "off" : "on"), uploads up to \(configuration.maxUploadBytes) bytes)")
+        let group = ServiceGroup(configuration: .init(
+            services: api.services(host: configuration.host, port: configuration.port, middle: middle),
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
