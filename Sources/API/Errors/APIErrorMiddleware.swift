@@ -1,6 +1,7 @@
 import DecomposerCore
 import Hummingbird
 import Logging
+import NIOCore
 import Redis
 
 /// Turns every error a route throws into the JSON error contract, so a client
@@ -30,6 +31,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error.isConnectivity ? .unavailable : internalError
         case let error as HTTPError:
             return apiError(for: error)
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, "request_too_large", "the request body is too large for this endpoint")
         default:
             return internalError
         }

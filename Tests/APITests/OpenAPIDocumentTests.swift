@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import Yams
+
+/// `/openapi.yaml` must describe exactly the routes the server has, with the
+/// statuses the contract promises.
+@Suite struct OpenAPIDocumentTests {
+    @Test func theDocumentListsExactlyTheRoutesOfTheRouter() async throws {
+        let api = try await APIHarness()
+        defer { Task { await api.stop() } }
+        let document = try await self.document(api)
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: Any])
+        var documented: Set<String> = []
+        for (path, item) in paths {
+            for method in (item as? [String: Any] ?? [:]).keys where Self.methods.contains(method) {
+                documented.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        let router = api.api.makeRouter()
+        try router.validate()
+        let served = Set(router.routes.map { route in
+            let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            return "\(route.method.rawValue) \(path)"
+        })
+        #expect(documented == served)
+    }
+
+    @Test func everyOperationDocumentsTheStatusesOfTheContract() async throws {
+        let api = try await APIHarness()
+        defer { Task { await api.stop() } }
+        let paths = try #require(try await document(api)["paths"] as? [String: Any])
+        let contract: [(String, String, [String])] = [
+            ("/api/upload", "post", ["201", "400", "401", "413", "415", "422", "503"]),
+            ("/api/decompose", "post", ["200", "202", "400", "401", "404", "409", "413", "415", "422", "429", "503"]),
+            ("/api/jobs/{job_id}", "get", ["200", "401", "404", "503"]),
+            ("/api/jobs/{job_id}", "delete", ["202", "401", "404", "409", "503"]),
+            ("/ws/status/{job_id}", "get", ["101", "401"]),
+            ("/results/{job_id}/{filename}", "get", ["200", "304", "404"]),
+            ("/api/costs", "get", ["200", "401", "422"]),
+            ("/healthz", "get", ["200"]),
+            ("/readyz", "get", ["200", "503"]),
+            ("/metrics", "get", ["200"]),
+            ("/openapi.yaml", "get", ["200"]),
+        ]
+        for (path, method, statuses) in contract {
+            let operation = (paths[path] as? [String: Any])?[method] as? [String: Any]
+            let responses = Set((operation?["responses"] as? [String: Any] ?? [:]).keys)
+            #expect(responses.isSuperset(of: statuses), "\(method) \(path): documents \(responses.sorted())")
+        }
+    }
+
+    @Test func theJobSchemaRequiresEveryKeyTheServerSends() async throws {
+        let api = try await APIHarness()
+        defer { Task { await api.stop() } }
+        let document = try await self.document(api)
+        let schemas = ((document["components"] as? [String: Any])?["schemas"] as? [String: Any]) ?? [:]
+        let required = ((schemas["Job"] as? [String: Any])?["required"] as? [String]) ?? []
+        let id = try await api.createJob()
+        let sent = try await api.request("GET", "/api/jobs/\(id.uuidString)").json().keys
+        #expect(Set(required) == Set(sent))
+        let properties = ((schemas["Job"] as? [String: Any])?["properties"] as? [String: Any]) ?? [:]
+        #expect(Set(properties.keys) == Set(sent))
+    }
+
+    private static let methods: Set<String> = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    private func document(_ api: APIHarness) async throws -> [String: Any] {
+        let response = try await api.request("GET", "/openapi.yaml")
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"]?.hasPrefix("application/yaml") == true)
+        return try #require(try Yams.load(yaml: response.text) as? [String: Any])
+    }
+}
