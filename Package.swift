@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "DecomposerCore", "Redis", "CostTracker", "CurlHTTP", "ImageCodec", "TestSupport",
+                "API", "DecomposerCore", "Redis", "CostTracker", "CurlHTTP", "ImageCodec", "TestSupport", "decomposer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
