@@ -14,15 +14,34 @@ enum RawHTTP {
     }
 
     /// Sends `request` verbatim (a full HTTP/1.1 message) and reads until the server closes or answers.
-    static func exchange(port: Int, _ request: String) throws -> Reply {
+    static func exchange(port: Int, _ request: String) async throws -> Reply {
+        try await onOwnThread { try blockingExchange(port: port, request) }
+    }
+
+    /// A chunked upload that stops sending as soon as the server has answered.
+    static func chunkedUpload(
+        port: Int, path: String, contentType: String, first: [UInt8], chunk: [UInt8], maxChunks: Int
+    ) async throws -> Reply {
+        try await onOwnThread {
+            try blockingChunkedUpload(port: port, path: path, contentType: contentType, first: first, chunk: chunk, maxChunks: maxChunks)
+        }
+    }
+
+    /// Blocking socket calls never run on the concurrency pool (the server under test needs it).
+    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    private static func blockingExchange(port: Int, _ request: String) throws -> Reply {
         let socket = try connect(port: port)
         defer { close(socket) }
         try send(socket, Array(request.utf8))
         return try readReply(socket, chunksSent: 0)
     }
 
-    /// A chunked upload that stops sending as soon as the server has answered.
-    static func chunkedUpload(
+    private static func blockingChunkedUpload(
         port: Int, path: String, contentType: String, first: [UInt8], chunk: [UInt8], maxChunks: Int
     ) throws -> Reply {
         let socket = try connect(port: port)

@@ -55,7 +55,7 @@ import TestSupport
         }
         // Dot segments sent as they are (curl would normalise them).
         for path in ["/results/\(job)/../../etc/passwd", "/results/\(job)/../\(job)/notes.txt", "/results/../../../etc/passwd"] {
-            let reply = try RawHTTP.exchange(port: api.port, "GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let reply = try await RawHTTP.exchange(port: api.port, "GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(reply.status == 404, "\(path): \(reply.text)")
             #expect(!reply.text.contains("root:"), "\(path)")
             #expect(!reply.text.contains("secret"), "\(path)")

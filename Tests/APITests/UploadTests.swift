@@ -112,7 +112,7 @@ import TestSupport
         let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.png\"\r\n\r\n"
         let chunk = [UInt8](repeating: 0x42, count: 256 << 10)
         // Sends chunks until the server answers; never more than twice the limit.
-        let reply = try RawHTTP.chunkedUpload(
+        let reply = try await RawHTTP.chunkedUpload(
             port: api.port, path: "/api/upload", contentType: "multipart/form-data; boundary=\(boundary)",
             first: Array(head.utf8) + (try Fixtures.png(width: 8, height: 8)), chunk: chunk, maxChunks: 8)
         #expect(reply.status == 413, "\(reply.text)")
