@@ -62,7 +62,15 @@ public struct APIServer: Sendable {
             router: router,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: router,
-                configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: settings.webSocketPingInterval)))),
+                configuration: .init(
+                    http1: .init(
+                        additionalChannelHandlers: [
+                            ExpectContinueHandler(maxBodyBytes: settings.maxUploadBytes + UploadRoutes.framingAllowance)
+                        ],
+                        // A connection that sends nothing for this long (a stalled or
+                        // slowloris upload, an idle keep-alive) is closed.
+                        idleTimeout: .seconds(60)),
+                    ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: settings.webSocketPingInterval)))),
             configuration: .init(address: .hostname(host, port: port), serverName: "decomposer-api"),
             onServerRunning: onServerRunning,
             logger: logger)

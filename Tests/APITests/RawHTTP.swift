@@ -27,6 +27,26 @@ enum RawHTTP {
         }
     }
 
+    /// Sends `head` (ending in CRLF CRLF), reads what the server answers before
+    /// any body is sent, then sends `body` unless the answer was final.
+    static func expectContinue(port: Int, head: String, body: [UInt8]) async throws -> (interim: String, reply: Reply) {
+        try await onOwnThread {
+            let socket = try connect(port: port)
+            defer { close(socket) }
+            try send(socket, Array(head.utf8))
+            guard readable(socket, timeoutMilliseconds: 10_000) else { return ("", Reply(status: 0, text: "", chunksSent: 0)) }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = recv(socket, &buffer, buffer.count, 0)
+            let interim = String(decoding: buffer[0..<max(count, 0)], as: UTF8.self)
+            guard interim.hasPrefix("HTTP/1.1 100") else {
+                let status = interim.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+                return (interim, Reply(status: status, text: interim, chunksSent: 0))
+            }
+            try send(socket, body)
+            return (interim, try readReply(socket, chunksSent: 1))
+        }
+    }
+
     /// Blocking socket calls never run on the concurrency pool (the server under test needs it).
     private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -121,6 +121,22 @@ import TestSupport
         #expect(try leftovers(api) == [])
     }
 
+    @Test func expect100ContinueIsAnsweredAtOnceUnlessTheBodyIsTooLarge() async throws {
+        let api = try await APIHarness(maxUploadBytes: 1 << 20)
+        defer { Task { await api.stop() } }
+        let body = Multipart.form(boundary: "E", parts: [("file", "p.png", "image/png", try Fixtures.png(width: 16, height: 16))])
+        func head(length: Int) -> String {
+            "POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=E\r\n"
+                + "Content-Length: \(length)\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+        }
+        let accepted = try await RawHTTP.expectContinue(port: api.port, head: head(length: body.count), body: body)
+        #expect(accepted.interim.hasPrefix("HTTP/1.1 100"), "no interim response: \(accepted.interim)")
+        #expect(accepted.reply.status == 201, "\(accepted.reply.text)")
+        let refused = try await RawHTTP.expectContinue(port: api.port, head: head(length: 2 << 20), body: [])
+        #expect(refused.reply.status == 413, "\(refused.interim)")
+        #expect(refused.interim.contains("upload_too_large"))
+    }
+
     private func leftovers(_ api: APIHarness) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: api.uploads.directory.path).sorted()
     }
