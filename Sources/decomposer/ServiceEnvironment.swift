@@ -1,4 +1,5 @@
 import ArgumentParser
+import CostTracker
 import DecomposerCore
 import Foundation
 import Logging
@@ -11,15 +12,19 @@ struct ServiceEnvironment {
     let logger: Logger
     let redis: RedisClient
     let queue: JobQueue
+    /// The GPU rate costs are attributed at (`GPU_COST_PER_HOUR` or `GPU_TYPE`).
+    let gpuRate: GPURate
 
     /// Loads configuration; a bad value ends the process with exit code 2 and
     /// a message naming the key.
     static func load(label: String) throws -> ServiceEnvironment {
         let values: ConfigurationValues
         let configuration: DecomposerConfiguration
+        let gpuRate: GPURate
         do {
             values = try ConfigurationValues.fromProcess()
             configuration = try DecomposerConfiguration(values)
+            gpuRate = try GPURate.configured(usdPerHour: configuration.gpuCostPerHour, gpuType: configuration.gpuType)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("decomposer: configuration error: \(error)\n".utf8))
             throw ExitCode(2)
@@ -28,7 +33,8 @@ struct ServiceEnvironment {
         let logger = Logger(label: label)
         let redis = RedisClient(configuration: configuration.redis, logger: Logger(label: "redis"))
         let queue = JobQueue(redis: redis, keys: configuration.keys, policy: configuration.queue)
-        return ServiceEnvironment(values: values, configuration: configuration, logger: logger, redis: redis, queue: queue)
+        return ServiceEnvironment(
+            values: values, configuration: configuration, logger: logger, redis: redis, queue: queue, gpuRate: gpuRate)
     }
 
     /// Fails with exit code 1 and one line when Redis cannot be reached.

@@ -9,7 +9,8 @@ struct CostRoutes {
     func register(on router: Router<APIRequestContext>) {
         router.get("/api/costs") { request, _ in
             let days = try days(request.uri.queryParameters.get("days"))
-            return try JSONResponse.make(.ok, CostReport(days: try await costs.days(last: days)))
+            let report = CostReport(days: try await costs.days(last: days))
+            return JSONResponse.make(.ok, bytes: ByteBuffer(string: report.json()))
         }
     }
 

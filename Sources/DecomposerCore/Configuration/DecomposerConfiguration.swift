@@ -20,7 +20,12 @@ public struct DecomposerConfiguration: Sendable {
     public var retryBaseDelay: Duration
     public var retryMaxDelay: Duration
     public var vertex: VertexSettings
-    public var gpuCostPerHour: Double
+    /// `GPU_COST_PER_HOUR`: an explicit rate; when nil, `GPU_TYPE`'s list price applies.
+    public var gpuCostPerHour: Double?
+    /// `GPU_TYPE`: T4, L4, A100_40GB, A100_80GB or H100_80GB (checked by CostTracker's `GPURate.configured`).
+    public var gpuType: String?
+    /// `DAILY_BUDGET_USD`: once today's attributed cost reaches it, workers stop claiming until the next UTC day.
+    public var dailyBudgetUSD: Double?
     /// Days a day's cost figures stay in Redis.
     public var costRetentionDays: Int
     /// On SIGTERM, how long running jobs may finish before being handed back.
@@ -101,7 +106,11 @@ public struct DecomposerConfiguration: Sendable {
             maxResponseBytes: try values.integer(
                 "VERTEX_AI_MAX_RESPONSE_BYTES", default: 256 << 20, in: 1_000_000...4_000_000_000))
         jobDeadline = try values.seconds("JOB_DEADLINE_SECONDS", default: 1800, minimum: 1)
-        gpuCostPerHour = try values.number("GPU_COST_PER_HOUR", default: 0.45, unit: "USD per hour")
+        gpuCostPerHour = values.string("GPU_COST_PER_HOUR") == nil
+            ? nil : try values.number("GPU_COST_PER_HOUR", default: 0, unit: "USD per hour")
+        gpuType = values.string("GPU_TYPE")
+        dailyBudgetUSD = values.string("DAILY_BUDGET_USD") == nil
+            ? nil : try values.number("DAILY_BUDGET_USD", default: 0, minimum: 0.000001, unit: "USD per UTC day")
         costRetentionDays = try values.integer("COST_RETENTION_DAYS", default: 30, in: 1...3650)
         shutdownGrace = try values.seconds("SHUTDOWN_GRACE_SECONDS", default: 30)
         maxImagePixels = try values.integer("MAX_IMAGE_PIXELS", default: 50_000_000, in: 1...1_000_000_000)

@@ -43,8 +43,7 @@ struct WorkerCommand: AsyncParsableCommand {
 extension ServiceEnvironment {
     /// Cost attribution at the configured GPU rate.
     var costTracker: CostTracker {
-        CostTracker(redis: redis, prefix: configuration.keyPrefix, rate: GPURate(usdPerHour: configuration.gpuCostPerHour),
-                    retentionDays: configuration.costRetentionDays)
+        CostTracker(redis: redis, prefix: configuration.keyPrefix, rate: gpuRate, retentionDays: configuration.costRetentionDays)
     }
 
     /// A worker over this environment's queue, and the prediction client it calls.
