@@ -21,6 +21,10 @@ public struct QueueKeys: Sendable, Equatable {
     /// HASH of lifetime counters: enqueued, completed, failed, cancelled, retries, recoveries.
     public var stats: String { "\(prefix):queue:stats" }
 
+    /// STRING: while set, workers do not claim (the daily GPU budget is spent);
+    /// its value is the message queued jobs show. Expires when the hold ends.
+    public var hold: String { "\(prefix):queue:hold" }
+
     /// HASH of one job.
     public func job(_ id: UUID) -> String { "\(prefix):job:\(id.uuidString.lowercased())" }
     /// STREAM of one job's changes, entry id `0-<version>`, capped.

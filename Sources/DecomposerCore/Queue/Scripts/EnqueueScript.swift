@@ -23,7 +23,8 @@ extension QueueScripts {
     redis.call('HSET', key, 'id', id, 'file_id', ARGV[6], 'num_layers', ARGV[7], 'resolution', ARGV[8],
       'max_attempts', ARGV[9], 'attempts', '0', 'recoveries', '0', 'cost_micros', '0',
       'version', '0', 'created_at', tostring(now))
-    change(id, now, {'status', 'queued', 'progress', '0', 'message', 'Waiting for a worker'})
+    local held = redis.call('GET', prefix .. ':queue:hold')
+    change(id, now, {'status', 'queued', 'progress', '0', 'message', held or 'Waiting for a worker'})
     redis.call('LPUSH', WAIT, id)
     wake()
     redis.call('HINCRBY', STATS, 'enqueued', 1)

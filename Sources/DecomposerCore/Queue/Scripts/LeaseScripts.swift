@@ -2,7 +2,7 @@ import Redis
 
 /// The queue's Lua scripts, each a named resource loaded once per process.
 enum QueueScripts {
-    static let all: [RedisScript] = [enqueue, claim, sweep, renew, progress, release, complete, fail, retry, cancel]
+    static let all: [RedisScript] = [enqueue, claim, sweep, renew, progress, release, complete, fail, retry, cancel, hold]
 }
 
 extension QueueScripts {
