@@ -1,8 +1,8 @@
 import DecomposerCore
 
-/// The accelerators `GPU_TYPE` names, with the list price Google publishes for
-/// each on Vertex AI online prediction in us-central1 (USD per accelerator
-/// hour; see README "Cost accounting" for the source and date). Vertex bills
+/// The accelerators `GPU_TYPE` names, with a Vertex AI online-prediction
+/// price per accelerator hour in us-central1 (README "Cost accounting" says
+/// where each figure comes from, and which are derived). Vertex bills
 /// a deployed node per hour whether or not it serves requests, so the cost
 /// this service attributes to a request is its share of that bill, not an
 /// invoice line.
@@ -18,8 +18,8 @@ public enum GPUType: String, Sendable, CaseIterable {
         case .t4: 0.4025
         case .l4: 0.6440
         case .a100_40GB: 3.3741
-        case .a100_80GB: 4.5154
-        case .h100_80GB: 9.7961
+        case .a100_80GB: 4.5164
+        case .h100_80GB: 11.2660
         }
     }
 }
