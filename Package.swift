@@ -97,6 +97,16 @@ let package = Package(
             ]
         ),
 
+        // `decomposer endpoint`: a CPU-only, Vertex-compatible prediction server for laptops and tests.
+        .target(
+            name: "LocalEndpoint",
+            dependencies: [
+                "ImageCodec",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+
         // The one executable: `decomposer <subcommand>`.
         .executableTarget(
             name: "decomposer",
@@ -105,6 +115,7 @@ let package = Package(
                 "Redis",
                 "Worker",
                 "API",
+                "LocalEndpoint",
                 "VertexClient",
                 "CostTracker",
                 "CurlHTTP",
@@ -169,6 +180,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(
+            name: "LocalEndpointTests",
+            dependencies: [
+                "LocalEndpoint", "ImageCodec", "VertexClient", "CurlHTTP", "GoogleAuth", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

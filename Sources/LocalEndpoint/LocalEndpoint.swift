@@ -1,0 +1,2 @@
+/// Placeholder: the local CPU prediction endpoint is being built (issue 8).
+enum LocalEndpointModule {}
