@@ -48,6 +48,7 @@ public struct APIServer: Sendable {
         StatusWebSocket(queue: queue, hub: hub).register(on: router)
         ResultRoutes(queue: queue, resultsDirectory: settings.resultsDirectory).register(on: router)
         CostRoutes(costs: costs, retentionDays: settings.costRetentionDays).register(on: router)
+        WebPage.register(on: router)
         HealthRoutes(queue: queue, costs: costs, metrics: metrics, extraMetrics: extraMetrics, drain: drain)
             .register(on: router)
         return router

@@ -74,6 +74,83 @@ import TestSupport
         #expect(process.terminationStatus == 0, "\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
     }
 
+    @Test func submitUploadsFollowsTheJobAndDownloadsTheLayers() async throws {
+        let redis = try await SharedRedis.server()
+        let endpoint = try TestHTTPServer { request in Self.prediction(for: request) }
+        defer { endpoint.stop() }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("submit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let port = try freeLoopbackPort()
+        let api = Process()
+        api.executableURL = decomposerBinary()
+        api.arguments = ["api", "--with-worker"]
+        api.environment = [
+            "PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent/.env", "REDIS_URL": redis.url,
+            "REDIS_KEY_PREFIX": SharedRedis.uniquePrefix("submit"), "HOST": "127.0.0.1", "PORT": String(port),
+            "UPLOADS_DIR": root.appendingPathComponent("uploads").path, "RESULTS_DIR": root.appendingPathComponent("results").path,
+            "VERTEX_AI_API_ENDPOINT": endpoint.baseURL, "VERTEX_AI_PROJECT_ID": "p", "VERTEX_AI_ENDPOINT_ID": "e",
+            "API_KEY": "k3y",
+        ]
+        api.standardOutput = FileHandle.nullDevice
+        api.standardError = FileHandle.nullDevice
+        try api.run()
+        defer { api.terminate(); api.waitUntilExit() }
+        let http = CurlHTTPClient()
+        defer { http.shutdown() }
+        try await waitUntil {
+            (try? await http.send(HTTPRequest(url: "http://127.0.0.1:\(port)/readyz", timeout: .seconds(2))))?.status == 200
+        }
+        let poster = root.appendingPathComponent("summer.jpg")
+        try Data(try Fixtures.jpeg(width: 320, height: 480)).write(to: poster)
+        let environment = ["DECOMPOSER_API_URL": "http://127.0.0.1:\(port)", "API_KEY": "k3y"]
+
+        let done = try await runSubmit(["submit", poster.path, "--layers", "3", "--resolution", "640"], in: root, environment: environment)
+        #expect(done.status == 0, "\(done.standardError)")
+        let lines = done.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("Job ") == true)
+        #expect(lines.contains("processing 30% Running on GPU"), "one plain line per stage when stdout is not a terminal: \(lines)")
+        #expect(lines.contains("completed 100% Done"))
+        #expect(lines.last?.contains("3 layers in") == true)
+        let folder = root.appendingPathComponent("summer-layers")
+        for index in 0..<3 {
+            let png = try Data(contentsOf: folder.appendingPathComponent("layer_\(index).png"))
+            #expect(try ImageHeader.probe(Array(png)).format == .png)
+        }
+
+        let text = root.appendingPathComponent("notes.png")
+        try Data("not an image".utf8).write(to: text)
+        let refused = try await runSubmit(["submit", text.path], in: root, environment: environment)
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("not a PNG or JPEG image"), "\(refused.standardError)")
+        let unauthorized = try await runSubmit(["submit", poster.path], in: root, environment: ["DECOMPOSER_API_URL": "http://127.0.0.1:\(port)"])
+        #expect(unauthorized.status == 1)
+        #expect(unauthorized.standardError.contains("unauthorized"))
+    }
+
+    /// Runs `decomposer` with files for output (not a terminal), in `folder`, off the concurrency pool.
+    private func runSubmit(_ arguments: [String], in folder: URL, environment: [String: String]) async throws
+        -> (status: Int32, standardOutput: String, standardError: String)
+    {
+        let out = folder.appendingPathComponent("out-\(UUID().uuidString)")
+        let err = folder.appendingPathComponent("err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = decomposerBinary()
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.environment = ["PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent/.env"].merging(environment) { $1 }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        let (ended, continuation) = AsyncStream.makeStream(of: Void.self)
+        process.terminationHandler = { _ in continuation.finish() }
+        try process.run()
+        for await _ in ended {}
+        return (process.terminationStatus, String(decoding: try Data(contentsOf: out), as: UTF8.self),
+                String(decoding: try Data(contentsOf: err), as: UTF8.self))
+    }
+
     /// A prediction answer with as many small PNG layers as the request asks for.
     static func prediction(for request: TestHTTPServer.Request) -> TestHTTPServer.Reply {
         let json = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]

@@ -222,6 +222,17 @@ paths:
           content:
             text/plain:
               schema: { type: string }
+  /:
+    get:
+      operationId: webPage
+      summary: The upload web page (HTML, CSS and JavaScript; works offline)
+      security: [{}]
+      responses:
+        "200":
+          description: The page
+          content:
+            text/html:
+              schema: { type: string }
   /openapi.yaml:
     get:
       operationId: openapi

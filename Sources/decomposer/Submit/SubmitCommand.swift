@@ -1,0 +1,111 @@
+import ArgumentParser
+import CurlHTTP
+import DecomposerCore
+import Foundation
+import HummingbirdWSClient
+import Logging
+import Synchronization
+
+/// `decomposer submit poster.png`: upload, queue, follow the job over the
+/// WebSocket, download the layers. For people who prefer the terminal to the
+/// web page; exit code 1 with the server's message when anything is refused.
+struct SubmitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit", abstract: "Decompose a poster through a running API and download its layers.")
+
+    @Argument(help: "The poster (PNG or JPEG).")
+    var poster: String
+
+    @Option(help: "Number of layers, 2 to 10.")
+    var layers = 5
+
+    @Option(help: "Resolution the model works at: 640 or 1024.")
+    var resolution = 1024
+
+    @Option(help: "The API's base URL (default: DECOMPOSER_API_URL, else http://127.0.0.1:8000).")
+    var api: String?
+
+    @Option(help: "Where to put the layers (default: ./<poster name>-layers/).")
+    var out: String?
+
+    func validate() throws {
+        guard JobRequest.layerRange.contains(layers) else { throw ValidationError("--layers must be from 2 to 10") }
+        guard JobRequest.resolutions.contains(resolution) else { throw ValidationError("--resolution must be 640 or 1024") }
+    }
+
+    func run() async throws {
+        let values = try ConfigurationValues.fromProcess()
+        let base = (api ?? values.string("DECOMPOSER_API_URL") ?? "http://127.0.0.1:8000")
+            .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let http = CurlHTTPClient(maxConnections: 4)
+        defer { http.shutdown() }
+        let client = APIClient(baseURL: base, apiKey: values.string("API_KEY"), http: http)
+        let posterURL = URL(fileURLWithPath: poster)
+        do {
+            let fileID = try await client.upload(posterURL)
+            let jobID = try await client.decompose(fileID: fileID, layers: layers, resolution: resolution)
+            Self.say("Job \(jobID) queued (\(layers) layers at \(resolution) px)")
+            let job = try await follow(jobID, client: client)
+            try await finish(job, client: client, poster: posterURL)
+        } catch let error as APIClientError {
+            FileHandle.standardError.write(Data("decomposer: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    /// Follows the job over the WebSocket until its terminal state; polls if the socket drops.
+    private func follow(_ jobID: String, client: APIClient) async throws -> [String: Any] {
+        let display = Mutex(ProgressDisplay())
+        let terminal = Mutex<String?>(nil)
+        let show: @Sendable ([String: Any]) -> Void = { job in
+            display.withLock {
+                $0.show(status: job["status"] as? String ?? "", progress: job["progress"] as? Int ?? 0, message: job["message"] as? String ?? "")
+            }
+        }
+        _ = try? await WebSocketClient.connect(url: client.statusWebSocketURL(jobID), logger: Logger(label: "submit")) { inbound, _, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message,
+                    let job = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], job["status"] != nil
+                else { continue }
+                show(job)
+                if Self.isFinished(job) { terminal.withLock { $0 = text } }
+            }
+        }
+        var job = terminal.withLock { $0 }.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        while job == nil || !Self.isFinished(job!) {
+            // The socket closed early (proxy, restart): poll until the job ends.
+            try await Task.sleep(for: .seconds(1))
+            let polled = try await client.job(jobID)
+            show(polled)
+            job = polled
+        }
+        display.withLock { $0.finish() }
+        return job!
+    }
+
+    private func finish(_ job: [String: Any], client: APIClient, poster: URL) async throws {
+        guard job["status"] as? String == "completed" else {
+            let error = job["error"] as? [String: Any]
+            let message = error?["message"] as? String ?? "the job was \(job["status"] as? String ?? "not completed")"
+            throw APIClientError("job \(job["job_id"] as? String ?? "") \(job["status"] as? String ?? "failed"): \(message)")
+        }
+        let folder = URL(fileURLWithPath: out ?? "\(poster.deletingPathExtension().lastPathComponent)-layers")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let layers = job["layers"] as? [[String: Any]] ?? []
+        for layer in layers {
+            guard let url = layer["url"] as? String, let name = layer["filename"] as? String else { continue }
+            let bytes = try await client.download(url)
+            try Data(bytes).write(to: folder.appendingPathComponent(name), options: .atomic)
+        }
+        Self.say("\(layers.count) layers in \(folder.path)/ (cost \(String(format: "$%.6f", job["cost_usd"] as? Double ?? 0)))")
+    }
+
+    /// Straight to the file descriptor, in order with the progress lines.
+    private static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    private static func isFinished(_ job: [String: Any]) -> Bool {
+        ["completed", "failed", "cancelled"].contains(job["status"] as? String ?? "")
+    }
+}
