@@ -5,7 +5,7 @@
 # The screenshot lands in .build/test-output/web-page.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh chromium chromium-driver python3-venv
+scripts/install-deps.sh chromium chromium-driver
 venv=.build/browser-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -c 'import selenium' 2>/dev/null || "$venv/bin/pip" install -q selenium
