@@ -17,7 +17,8 @@ import Worker
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first else {
-    print("usage: decomposer-bench prepare | validate | pipeline --latency-ms N --concurrency N --jobs N")
+    print("usage: decomposer-bench prepare [--width N --height N] | validate"
+          + " | pipeline --latency-ms N --concurrency N --jobs N [--distinct-uploads 1]")
     exit(2)
 }
 
@@ -73,12 +74,13 @@ func time<T>(_ repetitions: Int, _ body: () throws -> T) rethrows -> Double {
 
 switch name {
 case "prepare":
-    let upload = try ImageEncoder.jpeg(poster(width: 3000, height: 4000, alpha: false), quality: 90)
+    let width = option("--width", 3000), height = option("--height", 4000)
+    let upload = try ImageEncoder.jpeg(poster(width: width, height: height, alpha: false), quality: 90)
     report("prepare_input_jpeg", Double(upload.count) / 1_048_576, "MiB")
     let ms = try time(5) {
         try ImagePreparation.prepare(upload, resolution: 1024, layers: 5, maxRequestBytes: 1_500_000, maxPixels: 50_000_000)
     }
-    report("prepare_3000x4000_jpeg", ms, "ms")
+    report("prepare_\(width)x\(height)_jpeg", ms, "ms")
     report("prepare_peak_rss", peakRSSMiB(), "MiB")
 
 case "validate":
@@ -120,9 +122,14 @@ case "pipeline":
     defer { try? FileManager.default.removeItem(at: root) }
     let uploads = UploadStore(directory: root.appendingPathComponent("uploads"))
     try FileManager.default.createDirectory(at: uploads.directory, withIntermediateDirectories: true)
-    let fileID = UUID()
-    try Data(try ImageEncoder.jpeg(poster(width: 1600, height: 1200, alpha: false), quality: 85))
-        .write(to: uploads.url(for: fileID, fileExtension: "jpg"))
+    // One upload for every job by default (the worker then prepares it once: its cache of
+    // prepared images); `--distinct-uploads 1` gives each job its own copy, so every job prepares.
+    let distinctUploads = option("--distinct-uploads", 0) != 0
+    let uploadBytes = Data(try ImageEncoder.jpeg(poster(width: 1600, height: 1200, alpha: false), quality: 85))
+    let fileIDs = (0..<(distinctUploads ? jobCount : 1)).map { _ in UUID() }
+    for fileID in fileIDs {
+        try uploadBytes.write(to: uploads.url(for: fileID, fileExtension: "jpg"))
+    }
     let http = CurlHTTPClient(maxConnections: concurrency * 2)
     let client = VertexPredictionClient(
         endpoint: try PredictionEndpoint(projectID: "bench", location: "us-central1", endpointID: "bench",
@@ -136,8 +143,9 @@ case "pipeline":
         backoff: BackoffPolicy(), maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: .seconds(5),
         logger: Logger(label: "bench"))
     var ids: [UUID] = []
-    for _ in 0..<jobCount {
-        ids.append(try await queue.enqueue(JobRequest(fileID: fileID, numLayers: 5, resolution: 1024)).jobID)
+    for index in 0..<jobCount {
+        let request = JobRequest(fileID: fileIDs[index % fileIDs.count], numLayers: 5, resolution: 1024)
+        ids.append(try await queue.enqueue(request).jobID)
     }
     let group = ServiceGroup(configuration: .init(services: [worker], logger: Logger(label: "bench")))
     let cpuBefore = cpuMilliseconds()
@@ -151,7 +159,7 @@ case "pipeline":
     let cpu = cpuMilliseconds() - cpuBefore
     await group.triggerGracefulShutdown()
     try await running.value
-    let label = "pipeline_latency\(latency)ms_c\(concurrency)"
+    let label = "pipeline_latency\(latency)ms_c\(concurrency)" + (distinctUploads ? "_distinct" : "")
     report("\(label)_jobs_per_s", Double(jobCount) / seconds, "jobs/s")
     report("\(label)_cpu_per_job", cpu / Double(jobCount), "ms")
     if latency > 0 {

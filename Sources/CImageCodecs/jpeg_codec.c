@@ -25,7 +25,15 @@ static void cmyk_row_to_rgba(uint8_t *row, size_t pixels, int inverted) {
 int cic_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                     uint8_t *out, size_t out_size,
                     uint32_t *width, uint32_t *height, char *err) {
+    return cic_jpeg_decode_reduced(data, size, max_pixels, 1, out, out_size, width, height, err);
+}
+
+int cic_jpeg_decode_reduced(const uint8_t *data, size_t size, uint64_t max_pixels, unsigned reduction,
+                            uint8_t *out, size_t out_size,
+                            uint32_t *width, uint32_t *height, char *err) {
     cic_clear(err);
+    if (reduction != 1 && reduction != 2 && reduction != 4 && reduction != 8)
+        return cic_fail(err, CIC_BAD_ARGUMENT, "reduction %u is not 1, 2, 4 or 8", reduction);
     *width = 0;
     *height = 0;
     if (data == NULL || size == 0) return cic_fail(err, CIC_EMPTY, "no bytes");
@@ -52,14 +60,19 @@ int cic_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         return cic_fail(err, CIC_TOO_MANY_PIXELS, "JPEG is %u x %u, more than %llu pixels",
                         *width, *height, (unsigned long long)max_pixels);
     }
-    if (out == NULL || pixels * 4 != out_size) {
-        jpeg_destroy_decompress(&cinfo);
-        return cic_fail(err, CIC_BAD_ARGUMENT, "output buffer is %zu bytes, %u x %u RGBA needs %llu",
-                        out_size, *width, *height, (unsigned long long)(pixels * 4));
-    }
-
     int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
     cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGBA;
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = reduction;
+    jpeg_calc_output_dimensions(&cinfo);
+    *width = cinfo.output_width;
+    *height = cinfo.output_height;
+    uint64_t output_pixels = (uint64_t)cinfo.output_width * cinfo.output_height;
+    if (out == NULL || output_pixels * 4 != out_size) {
+        jpeg_destroy_decompress(&cinfo);
+        return cic_fail(err, CIC_BAD_ARGUMENT, "output buffer is %zu bytes, %u x %u RGBA needs %llu",
+                        out_size, *width, *height, (unsigned long long)(output_pixels * 4));
+    }
     jpeg_start_decompress(&cinfo);
     // Multi-scan (progressive) files are read whole here; running out now
     // means scans are missing even if no scan was cut mid-way.

@@ -71,4 +71,35 @@ struct AreaWeights {
             }
         }
     }
+
+    /// The same coverage with every destination index given the same number
+    /// of taps (the most any has), zero weights filling the rest, so the
+    /// horizontal loop has a fixed trip count the compiler unrolls. Runs are
+    /// moved left where needed to stay inside the source; a zero weight adds
+    /// exactly nothing.
+    func padded() -> Padded {
+        let taps = count.max() ?? 1
+        let source = (0..<first.count).map { first[$0] + count[$0] }.max() ?? taps
+        var paddedFirst = [Int](), paddedWeights = [Float]()
+        paddedFirst.reserveCapacity(first.count)
+        paddedWeights.reserveCapacity(first.count * taps)
+        for d in 0..<first.count {
+            let start = max(0, min(first[d], source - taps))
+            let lead = first[d] - start
+            paddedFirst.append(start)
+            paddedWeights += repeatElement(0, count: lead)
+            paddedWeights += weights[offset[d]..<(offset[d] + count[d])]
+            paddedWeights += repeatElement(0, count: taps - lead - count[d])
+        }
+        return Padded(taps: taps, first: paddedFirst, weights: paddedWeights)
+    }
+
+    /// See `padded()`.
+    struct Padded {
+        let taps: Int
+        /// First source index of each destination index's `taps` weights.
+        let first: [Int]
+        /// `taps` weights per destination index.
+        let weights: [Float]
+    }
 }

@@ -1,3 +1,5 @@
+internal import CImageCodecs
+
 /// Shrinks images for previews and for the model's input size.
 ///
 /// Area averaging (a box filter with fractional coverage) is the right filter
@@ -28,47 +30,50 @@ public enum ImageResizer {
     /// (see `fittedSize`). Returns `image` itself when it already fits: this
     /// never upscales.
     ///
-    /// Separable and streaming: each source row is averaged horizontally once
-    /// into a small float row (alpha-premultiplied), and those rows are summed
-    /// vertically into the output row they cover. Memory beyond the output is
-    /// two float rows of the output width plus the weight tables; nothing is
-    /// allocated per pixel or per row. About 0.1 s for 6000×4000 → 1024 in a
-    /// release build.
+    /// Separable and streaming: each source row is converted once to
+    /// premultiplied float pixels (R·A, G·A, B·A, A) and averaged horizontally
+    /// into a row of the output width, and those rows are summed vertically
+    /// into the output row they cover. Memory beyond the output is three
+    /// float rows plus the weight tables; nothing is allocated per pixel or
+    /// per row. The per-pixel loops are C kernels (`cic_*_row`) that compile to
+    /// vector code. About 7 ms for 1600×1200 → 1024 in a release build.
     public static func downscale(_ image: RasterImage, maxSide: Int) -> RasterImage {
         let (outWidth, outHeight) = fittedSize(width: image.width, height: image.height, maxSide: maxSide)
         guard outWidth < image.width || outHeight < image.height else { return image }
 
-        let columns = AreaWeights(source: image.width, destination: outWidth)
+        let columns = AreaWeights(source: image.width, destination: outWidth).padded()
         let rows = AreaWeights(source: image.height, destination: outHeight)
-        let rowFloats = outWidth * 4
+        // Pixels of four floats; SIMD4<Float> storage gives the kernels 16-byte alignment.
+        let premultiplied = FloatPixels(count: image.width)
         // `cached`: the horizontal pass of source row `cachedRow`. Adjacent
         // output rows share at most their boundary source row, so one cached
         // row means each source row is averaged horizontally once.
-        let cached = UnsafeMutableBufferPointer<Float>.allocate(capacity: rowFloats)
-        let sum = UnsafeMutableBufferPointer<Float>.allocate(capacity: rowFloats)
-        defer {
-            cached.deallocate()
-            sum.deallocate()
-        }
+        let cached = FloatPixels(count: outWidth)
+        let sum = FloatPixels(count: outWidth)
         var cachedRow = -1
         let sourceStride = image.width * 4
 
         let pixels = [UInt8](unsafeUninitializedCapacity: outWidth * outHeight * 4) { out, initialized in
             image.pixels.withUnsafeBufferPointer { source in
-                columns.withPointers { columnTable in
+                columns.first.withUnsafeBufferPointer { columnFirst in
+                    columns.weights.withUnsafeBufferPointer { columnWeights in
                     for outY in 0..<outHeight {
-                        sum.update(repeating: 0)
+                        sum.zero()
                         let firstRow = rows.first[outY]
                         let rowOffset = rows.offset[outY]
                         for k in 0..<rows.count[outY] {
                             let sourceY = firstRow + k
                             if sourceY != cachedRow {
-                                averageRow(source.baseAddress! + sourceY * sourceStride, columnTable, into: cached)
+                                cic_premultiply_row(source.baseAddress! + sourceY * sourceStride, premultiplied.floats, image.width)
+                                cic_average_row(
+                                    premultiplied.floats, columnFirst.baseAddress!, columnWeights.baseAddress!,
+                                    columns.taps, cached.floats, outWidth)
                                 cachedRow = sourceY
                             }
-                            addScaled(cached, by: rows.weights[rowOffset + k], to: sum)
+                            cic_add_scaled_row(cached.floats, rows.weights[rowOffset + k], sum.floats, outWidth)
                         }
-                        unpremultiply(sum, into: out.baseAddress! + outY * rowFloats, count: outWidth)
+                        cic_unpremultiply_row(sum.floats, out.baseAddress! + outY * outWidth * 4, outWidth)
+                    }
                     }
                 }
             }
@@ -76,62 +81,22 @@ public enum ImageResizer {
         }
         return RasterImage(width: outWidth, height: outHeight, pixels: pixels)
     }
+}
 
-    /// Horizontal pass of one source row: for each output column, the
-    /// coverage-weighted sums of R·A, G·A, B·A and A. Raw pointers because
-    /// this loop sees every source pixel once.
-    private static func averageRow(
-        _ source: UnsafePointer<UInt8>, _ columns: AreaWeights.Pointers,
-        into row: UnsafeMutableBufferPointer<Float>
-    ) {
-        var out = row.baseAddress!
-        for outX in 0..<columns.destinationCount {
-            var red: Float = 0, green: Float = 0, blue: Float = 0, alpha: Float = 0
-            var pixel = source + columns.first[outX] * 4
-            var weight = columns.weights + columns.offset[outX]
-            for _ in 0..<columns.count[outX] {
-                let a = weight.pointee * Float(pixel[3])
-                red += a * Float(pixel[0])
-                green += a * Float(pixel[1])
-                blue += a * Float(pixel[2])
-                alpha += a
-                pixel += 4
-                weight += 1
-            }
-            out[0] = red
-            out[1] = green
-            out[2] = blue
-            out[3] = alpha
-            out += 4
-        }
+/// A row of float pixels (four floats each, 16-byte aligned) for the C
+/// kernels, freed with the value.
+private final class FloatPixels {
+    let floats: UnsafeMutablePointer<Float>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count * 4
+        floats = UnsafeMutableRawPointer.allocate(byteCount: count * 16, alignment: 16)
+            .bindMemory(to: Float.self, capacity: count * 4)
+        floats.initialize(repeating: 0, count: count * 4)
     }
 
-    /// `sum += weight · row`, element-wise.
-    private static func addScaled(
-        _ row: UnsafeMutableBufferPointer<Float>, by weight: Float, to sum: UnsafeMutableBufferPointer<Float>
-    ) {
-        let source = row.baseAddress!, target = sum.baseAddress!
-        for i in 0..<row.count { target[i] += weight * source[i] }
-    }
+    func zero() { floats.update(repeating: 0, count: count) }
 
-    /// Premultiplied float sums back to straight-alpha bytes, rounding to
-    /// nearest (so 127.5 → 128). Fully transparent pixels become (0,0,0,0).
-    private static func unpremultiply(
-        _ sum: UnsafeMutableBufferPointer<Float>, into out: UnsafeMutablePointer<UInt8>, count: Int
-    ) {
-        let sums = sum.baseAddress!
-        for x in 0..<count {
-            let pixel = sums + x * 4
-            let alpha = pixel[3]
-            let scale: Float = alpha > 0 ? 1 / alpha : 0
-            out[x * 4] = byte(pixel[0] * scale)
-            out[x * 4 + 1] = byte(pixel[1] * scale)
-            out[x * 4 + 2] = byte(pixel[2] * scale)
-            out[x * 4 + 3] = byte(alpha)
-        }
-    }
-
-    private static func byte(_ value: Float) -> UInt8 {
-        UInt8(min(max(value + 0.5, 0), 255))
-    }
+    deinit { floats.deallocate() }
 }

@@ -26,15 +26,19 @@ public struct RasterImage: Sendable, Hashable {
 
     /// Whether any pixel has alpha below 255, i.e. whether the image needs a
     /// format with transparency (PNG) or can go to JPEG without loss of
-    /// meaning. Scans the pixels on each call; stops at the first hit.
+    /// meaning. Scans the pixels on each call, two at a time; stops at the
+    /// first hit.
     public var hasTransparency: Bool {
-        pixels.withUnsafeBufferPointer { p in
-            var index = 3
-            while index < p.count {
-                if p[index] != 255 { return true }
-                index += 4
+        pixels.withUnsafeBytes { raw in
+            // The alpha bytes (offsets 3 and 7) of two RGBA pixels in one 64-bit word.
+            let alpha = UInt64(littleEndian: 0xFF00_0000_FF00_0000)
+            let pairs = raw.count / 8
+            var offset = 0
+            for _ in 0..<pairs {
+                if raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & alpha != alpha { return true }
+                offset += 8
             }
-            return false
+            return offset < raw.count && raw[offset + 3] != 255
         }
     }
 }

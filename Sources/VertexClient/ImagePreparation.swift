@@ -24,12 +24,17 @@ public enum ImagePreparation {
         _ upload: [UInt8], resolution: Int, layers: Int, maxRequestBytes: Int, maxPixels: Int
     ) throws -> PreparedImage {
         let decoded: RasterImage
+        let format: ImageFormat
         do {
-            decoded = try ImageDecoder.decode(upload, maxPixels: maxPixels)
+            format = try ImageHeader.probe(upload).format
+            // A large JPEG decodes at a fraction of its size, still at least `resolution` on its longer side.
+            decoded = try ImageDecoder.decode(upload, maxPixels: maxPixels, keepingLongSideAtLeast: resolution)
         } catch {
             throw VertexError(kind: .final, code: "invalid_image", message: "The uploaded image cannot be decoded: \(error)")
         }
         var image = ImageResizer.downscale(decoded, maxSide: resolution)
+        // A JPEG decodes opaque: no need to scan its pixels for alpha.
+        let transparent = format == .png && image.hasTransparency
         func fits(_ bytes: [UInt8]) -> Bool {
             PredictionRequest.bodyByteCount(imageBytes: bytes.count, layers: layers, resolution: resolution) <= maxRequestBytes
         }
@@ -38,7 +43,7 @@ public enum ImagePreparation {
                           bytesSaved: upload.count - bytes.count, note: note)
         }
 
-        if image.hasTransparency {
+        if transparent {
             let png = try encode { try ImageEncoder.png(image) }
             if fits(png) { return prepared(png, .png, "PNG (transparent)") }
             // Too big as PNG: transparency cannot survive JPEG, so shrink instead.

@@ -19,11 +19,23 @@ public struct PredictionResponse: Sendable, Equatable {
         self.deployedModelID = deployedModelID
     }
 
+    /// Well-formed bodies are read in one pass straight from their bytes
+    /// (`PredictionBodyScanner`); anything else goes through
+    /// `JSONSerialization`, which names what is wrong.
     public static func decode(_ body: [UInt8]) throws(VertexError) -> PredictionResponse {
-        try decode(Data(body))
+        if let response = body.withUnsafeBufferPointer(PredictionBodyScanner.decode) { return response }
+        return try decodeInGeneral(Data(body))
     }
 
     public static func decode(_ body: Data) throws(VertexError) -> PredictionResponse {
+        let scanned = body.withUnsafeBytes { raw in
+            PredictionBodyScanner.decode(raw.assumingMemoryBound(to: UInt8.self))
+        }
+        if let scanned { return scanned }
+        return try decodeInGeneral(body)
+    }
+
+    private static func decodeInGeneral(_ body: Data) throws(VertexError) -> PredictionResponse {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: body)

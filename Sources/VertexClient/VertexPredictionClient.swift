@@ -32,10 +32,19 @@ public final class VertexPredictionClient: Sendable {
         self.maxResponseBytes = maxResponseBytes
     }
 
-    /// Sends one prediction request.
+    /// Sends one prediction request and decodes the answer.
     /// - Throws: `VertexError` (classified), or `CancellationError` when the
     ///   task was cancelled — the transfer is aborted, not left running.
     public func predict(_ request: PredictionRequest) async throws -> PredictionResponse {
+        try await call(request).decode()
+    }
+
+    /// Sends one prediction request and returns the successful answer still
+    /// encoded. The body is megabytes of base64 whose decoding is CPU work; a
+    /// caller that keeps such work off the Swift concurrency pool (the
+    /// worker) decodes it where it does the rest.
+    /// - Throws: as `predict`, except for errors in the body itself.
+    public func call(_ request: PredictionRequest) async throws -> PredictionReply {
         guard request.bodyByteCount <= maxRequestBytes else {
             throw VertexError.requestTooLarge(bytes: request.bodyByteCount, limit: maxRequestBytes)
         }
@@ -47,11 +56,7 @@ public final class VertexPredictionClient: Sendable {
         guard (200..<300).contains(response.status) else {
             throw VertexError.fromHTTP(status: response.status, headers: response.headers, body: response.body, now: Date())
         }
-        let decoded = try PredictionResponse.decode(response.body)
-        guard decoded.layers.count == request.layers else {
-            throw VertexError.invalidLayers("the endpoint returned \(decoded.layers.count) layers; \(request.layers) were requested")
-        }
-        return decoded
+        return PredictionReply(body: response.body, requestedLayers: request.layers)
     }
 
     private func send(_ body: [UInt8], forceRefresh: Bool) async throws -> HTTPResponse {

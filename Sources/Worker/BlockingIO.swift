@@ -1,6 +1,6 @@
 import Dispatch
 
-/// Runs blocking work (big file writes, image decoding) on Dispatch's own
+/// Runs blocking work (file reads and writes) on Dispatch's own
 /// threads, keeping the Swift concurrency pool (2 threads here) free.
 enum BlockingIO {
     private static let queue = DispatchQueue(label: "decomposer.blocking-io", attributes: .concurrent)

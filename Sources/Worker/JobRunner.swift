@@ -18,6 +18,7 @@ struct JobRunner: Sendable {
     let writer: LayerWriter
     let backoff: BackoffPolicy
     let maxImagePixels: Int
+    let preparedImages: PreparedImageCache
     let metrics: WorkerMetrics
     let logger: Logger
 
@@ -60,15 +61,12 @@ struct JobRunner: Sendable {
         guard let file = uploads.existingFile(for: job.fileID) else {
             return try await fail(lease, JobError(code: "upload_missing", message: "The uploaded file \(job.fileID.uuidString.lowercased()) no longer exists"), logger)
         }
+        // The fleet pause is read while the image is prepared, one Redis round trip less before
+        // the call; a pause set in those milliseconds is missed just as one set right after the read.
+        async let pausedFor = pause.remaining()
         let prepared: PreparedImage
         do {
-            let maxBytes = client.maxRequestBytes
-            let limit = maxImagePixels
-            prepared = try await BlockingIO.run {
-                try ImagePreparation.prepare(
-                    Array(try Data(contentsOf: file)), resolution: job.resolution, layers: job.numLayers,
-                    maxRequestBytes: maxBytes, maxPixels: limit)
-            }
+            prepared = try await preparedImage(for: job, from: file)
         } catch let error as VertexError {
             return try await fail(lease, JobError(code: error.code, message: error.message), logger)
         } catch {
@@ -76,14 +74,17 @@ struct JobRunner: Sendable {
         }
         logger.info("Prepared image", metadata: ["bytes": "\(prepared.bytes.count)", "saved": "\(prepared.bytesSaved)", "note": "\(prepared.note)"])
 
-        try await pause.waitUntilOver()
+        if try await pausedFor > .zero { try await pause.waitUntilOver() }
         try await fenced { try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true) }
         let attempt = job.attempts + 1
         let started = ContinuousClock.now
         let response: PredictionResponse
         do {
             response = try await withElapsedUpdates(lease) {
-                try await client.predict(PredictionRequest(image: prepared.bytes, layers: job.numLayers, resolution: job.resolution))
+                let reply = try await client.call(
+                    PredictionRequest(image: prepared.bytes, layers: job.numLayers, resolution: job.resolution))
+                // Megabytes of base64: decoded off the concurrency pool, ahead of other jobs' long stages.
+                return try await ComputePool.shared.run(.first) { try reply.decode() }
             }
         } catch let error as VertexError {
             await recordCost(job.id, since: started, succeeded: false, logger)
@@ -92,24 +93,57 @@ struct JobRunner: Sendable {
             await recordCost(job.id, since: started, succeeded: false, logger)
             throw CancellationError()
         }
-        await recordCost(job.id, since: started, succeeded: true, logger)
 
+        // While the layers are checked, the call is billed and the files go to disk under
+        // temporary names; only once every layer is valid are they put in place.
+        async let billed: Void = recordCost(job.id, since: started, succeeded: true, logger)
+        async let staging = writer.stage(response.layers, for: job.id)
         let layers: [LayerWriter.Layer]
         do {
-            // libpng decodes every layer completely: off the concurrency pool.
             let limit = maxImagePixels
-            layers = try await BlockingIO.run {
-                try LayerValidation.validate(response.layers, expected: job.numLayers, maxPixels: limit)
-                    .map { LayerWriter.Layer(png: $0.png, width: $0.width, height: $0.height) }
+            try LayerValidation.checkCount(response.layers, expected: job.numLayers)
+            layers = try await ComputePool.shared.map(response.layers) { index, bytes in
+                let layer = try LayerValidation.validate(layer: bytes, index: index, maxPixels: limit)
+                return LayerWriter.Layer(png: layer.png, width: layer.width, height: layer.height)
             }
-        } catch let error as VertexError {
+        } catch {
+            await billed
+            if let staged = try? await staging { await writer.discard(staged) }
+            guard let error = error as? VertexError else { throw error }
             return try await handle(error, lease: lease, attempt: attempt, logger: logger)
         }
-        try await fenced { try await queue.reportProgress(lease, progress: 80, message: "Saving layers") }
-        let results = try await writer.write(layers, for: job.id)
+        await billed
+        let staged = try await staging
+        let results: [LayerResult]
+        do {
+            try await fenced { try await queue.reportProgress(lease, progress: 80, message: "Saving layers") }
+            results = try await writer.commit(staged, layers)
+        } catch {
+            await writer.discard(staged)
+            throw error
+        }
         try await fenced { try await queue.complete(lease, layers: results) }
         metrics.completed.increment()
         logger.info("Completed", metadata: ["layers": "\(results.count)", "attempt": "\(attempt)"])
+    }
+
+    /// The request image for `job`: the one prepared earlier for the same upload
+    /// and parameters (a retry, a repeat), or a new one made on the compute pool.
+    private func preparedImage(for job: Job, from file: URL) async throws -> PreparedImage {
+        let maxBytes = client.maxRequestBytes
+        let limit = maxImagePixels
+        let upload = try await BlockingIO.run { try PreparedImageCache.fileIdentity(file) }
+        let key = PreparedImageCache.Key(
+            path: upload.path, size: upload.size, modified: upload.modified, resolution: job.resolution,
+            layers: job.numLayers, maxRequestBytes: maxBytes, maxPixels: limit)
+        if let cached = preparedImages.image(for: key) { return cached }
+        let prepared = try await ComputePool.shared.run {
+            try ImagePreparation.prepare(
+                Array(try Data(contentsOf: file)), resolution: job.resolution, layers: job.numLayers,
+                maxRequestBytes: maxBytes, maxPixels: limit)
+        }
+        preparedImages.insert(prepared, for: key)
+        return prepared
     }
 
     /// A failed call: retry later (durably, in Redis) or fail the job.

@@ -4,6 +4,12 @@ import Foundation
 /// Writes a job's layer PNGs as `RESULTS_DIR/{job_id}/layer_{i}.png`, each
 /// atomically (temp file, then rename), with exactly the bytes validated. A
 /// second delivery of the same job overwrites cleanly.
+///
+/// The files are on disk before the job is reported complete: each is
+/// flushed before its rename and the folder after the renames, so a crash
+/// cannot leave a completed job with empty or missing layers. Writing and
+/// flushing (`stage`) is separate from putting in place (`commit`) so the
+/// worker can do the slow part while it validates the layers.
 public struct LayerWriter: Sendable {
     public let resultsDirectory: URL
 
@@ -22,27 +28,126 @@ public struct LayerWriter: Sendable {
         }
     }
 
+    /// Writes the layers' files; `stage` then `commit`.
     public func write(_ layers: [Layer], for jobID: UUID) async throws -> [LayerResult] {
-        let folder = resultsDirectory.appendingPathComponent(jobID.uuidString.lowercased())
+        let staged = try await stage(layers.map(\.png), for: jobID)
+        do {
+            return try await commit(staged, layers)
+        } catch {
+            await discard(staged)
+            throw error
+        }
+    }
+
+    /// Layer files written and flushed under hidden temporary names in the
+    /// job's folder, not yet in place.
+    public struct Staged: Sendable {
+        let jobID: String
+        let folder: String
+        let temporaries: [String]
+    }
+
+    /// Writes `pngs` under temporary names and flushes them, without putting
+    /// them in place. Done while the layers are validated, so the disk
+    /// flushes overlap the CPU work; `commit` or `discard` follows.
+    public func stage(_ pngs: [[UInt8]], for jobID: UUID) async throws -> Staged {
+        let id = jobID.uuidString.lowercased()
+        let folder = resultsDirectory.appendingPathComponent(id).path
         return try await BlockingIO.run {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            return try layers.enumerated().map { index, layer in
-                let name = "layer_\(index).png"
-                let destination = folder.appendingPathComponent(name)
-                let temporary = folder.appendingPathComponent(".\(name).\(UUID().uuidString).tmp")
-                do {
-                    try Data(layer.png).write(to: temporary)
-                    guard rename(temporary.path, destination.path) == 0 else {
-                        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path])
-                    }
-                } catch {
-                    try? FileManager.default.removeItem(at: temporary)
-                    throw error
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var files = TemporaryFiles(folder: folder)
+            defer { files.discard() }
+            for (index, png) in pngs.enumerated() {
+                try files.create(Self.filename(index), png)
+            }
+            return Staged(jobID: id, folder: folder, temporaries: try files.flush())
+        }
+    }
+
+    /// Renames the staged files into place (`layer_{i}.png`) and flushes the
+    /// folder. `layers` are the same layers, validated.
+    public func commit(_ staged: Staged, _ layers: [Layer]) async throws -> [LayerResult] {
+        precondition(staged.temporaries.count == layers.count, "commit the layers that were staged")
+        try await BlockingIO.run {
+            for (index, temporary) in staged.temporaries.enumerated() {
+                let destination = "\(staged.folder)/\(Self.filename(index))"
+                guard rename(temporary, destination) == 0 else { throw fileError(errno, destination) }
+            }
+            let directory = open(staged.folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard directory >= 0 else { throw fileError(errno, staged.folder) }
+            defer { close(directory) }
+            guard fsync(directory) == 0 else { throw fileError(errno, staged.folder) }
+        }
+        return layers.enumerated().map { index, layer in
+            let name = Self.filename(index)
+            return LayerResult(
+                index: index, filename: name, url: "/results/\(staged.jobID)/\(name)",
+                sizeKB: (Double(layer.png.count) / 1024 * 10).rounded() / 10, width: layer.width, height: layer.height)
+        }
+    }
+
+    /// Removes staged files that will not be committed (invalid layers, a lost lease).
+    public func discard(_ staged: Staged) async {
+        _ = try? await BlockingIO.run {
+            for temporary in staged.temporaries { unlink(temporary) }
+        }
+    }
+
+    static func filename(_ index: Int) -> String { "layer_\(index).png" }
+}
+
+private func fileError(_ code: Int32, _ path: String) -> any Error {
+    CocoaError(.fileWriteUnknown, userInfo: [
+        NSFilePathErrorKey: path,
+        NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO),
+    ])
+}
+
+/// Temporary files being written for `stage`: all are written before the
+/// first flush, so the flushes find the data already queued. Whatever is not
+/// handed over by `flush` is removed by `discard`.
+private struct TemporaryFiles {
+    let folder: String
+    private var open: [(descriptor: Int32, path: String)] = []
+
+    init(folder: String) { self.folder = folder }
+
+    /// Writes `bytes` to a new temporary file (not yet flushed).
+    mutating func create(_ name: String, _ bytes: [UInt8]) throws {
+        let path = "\(folder)/.\(name).\(UUID().uuidString).tmp"
+        let descriptor = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw fileError(errno, path) }
+        open.append((descriptor, path))
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw fileError(errno, path)
                 }
-                return LayerResult(
-                    index: index, filename: name, url: "/results/\(jobID.uuidString.lowercased())/\(name)",
-                    sizeKB: (Double(layer.png.count) / 1024 * 10).rounded() / 10, width: layer.width, height: layer.height)
+                offset += written
             }
         }
+    }
+
+    /// Flushes and closes every file; returns their paths, in creation order.
+    mutating func flush() throws -> [String] {
+        for file in open {
+            guard fsync(file.descriptor) == 0 else { throw fileError(errno, file.path) }
+        }
+        let paths = open.map(\.path)
+        for file in open { close(file.descriptor) }
+        open.removeAll()
+        return paths
+    }
+
+    /// Closes and removes what was not flushed (after an error).
+    mutating func discard() {
+        for file in open {
+            close(file.descriptor)
+            unlink(file.path)
+        }
+        open.removeAll()
     }
 }

@@ -31,11 +31,17 @@ public struct WorkerService: Service {
         self.metrics = metrics
         self.runner = JobRunner(
             queue: queue, client: client, costs: costs, pause: pause, uploads: uploads, writer: writer,
-            backoff: backoff, maxImagePixels: maxImagePixels, metrics: metrics, logger: logger)
+            backoff: backoff, maxImagePixels: maxImagePixels,
+            preparedImages: PreparedImageCache(capacityBytes: Self.preparedImageCacheBytes), metrics: metrics,
+            logger: logger)
         self.concurrency = concurrency
         self.shutdownGrace = shutdownGrace
         self.logger = logger
     }
+
+    /// Memory for recently prepared request images (see `PreparedImageCache`):
+    /// about forty at the 1.5 MB public-endpoint limit, six at 10 MB.
+    static let preparedImageCacheBytes = 64 << 20
 
     public func run() async throws {
         try await queue.loadScripts()
