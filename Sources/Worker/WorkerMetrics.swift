@@ -10,6 +10,8 @@ public final class WorkerMetrics: Sendable {
     let handedBack: Counter
     let endpointCalls: DurationHistogram
     let inFlight: Gauge
+    /// 1 while `DAILY_BUDGET_USD` is spent and this worker claims nothing.
+    let budgetExhausted: Gauge
     let queueWaiting: Gauge
     let queueDelayed: Gauge
     let queueActive: Gauge
@@ -32,6 +34,9 @@ public final class WorkerMetrics: Sendable {
         inFlight = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "decomposer", subsystem: "worker", metricName: "in_flight", unitName: "jobs",
             helpText: "Jobs this worker is running now"))
+        budgetExhausted = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "worker", metricName: "budget_exhausted", unitName: "",
+            helpText: "1 while the daily GPU budget is spent and no job is claimed"))
         let queue = MetricNameDescriptor(
             namespace: "decomposer", subsystem: "queue", metricName: "depth", unitName: "jobs",
             helpText: "Jobs in the queue by state")

@@ -20,14 +20,16 @@ public struct WorkerService: Service {
     let logger: Logger
     let running = RunningJobs()
     let state = WorkerState()
+    let budget: DailyBudgetGuard?
     public let metrics: WorkerMetrics
 
     public init(
         queue: JobQueue, client: VertexPredictionClient, costs: CostTracker, pause: FleetPause, uploads: UploadStore,
         writer: LayerWriter, backoff: BackoffPolicy, maxImagePixels: Int, concurrency: Int, shutdownGrace: Duration,
-        metrics: WorkerMetrics = WorkerMetrics(), logger: Logger
+        budget: DailyBudgetGuard? = nil, metrics: WorkerMetrics = WorkerMetrics(), logger: Logger
     ) {
         self.queue = queue
+        self.budget = budget
         self.metrics = metrics
         self.runner = JobRunner(
             queue: queue, client: client, costs: costs, pause: pause, uploads: uploads, writer: writer,
@@ -93,6 +95,10 @@ public struct WorkerService: Service {
                     if graceOver { break }
                     continue
                 }
+                if let budget {
+                    await budget.waitWhileExhausted(metrics: metrics, isStopping: { state.isStopping })
+                    if state.isStopping { break }
+                }
                 let claim = Task {
                     try await queue.nextJob(waitingOn: connection, progress: 10, message: "Preparing image")
                 }
@@ -115,6 +121,11 @@ public struct WorkerService: Service {
                     // Claimed as the shutdown began: give it straight back.
                     try? await queue.release(lease, message: "Worker stopping; job queued again")
                     break
+                }
+                if let budget, await budget.exhaustedUntil() != nil {
+                    // The budget ran out while this worker waited for a job: hand it back untouched.
+                    try? await queue.release(lease, message: budget.holdMessage)
+                    continue
                 }
                 active += 1
                 group.addTask { await run(lease) }

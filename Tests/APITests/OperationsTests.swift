@@ -26,6 +26,7 @@ import TestSupport
         #expect(text.contains(#"decomposer_queue_events_total{event="retries"} 0"#))
         #expect(text.contains(#"decomposer_queue_events_total{event="recoveries"} 0"#))
         #expect(text.contains("decomposer_cost_today_usd 0.1"))
+        #expect(text.contains("decomposer_queue_held 0"))
     }
 
     @Test func theAPIKeyGuardsTheAPIButNotHealth() async throws {

@@ -47,7 +47,9 @@ final class WorkerHarness: Sendable {
         try Data(poster).write(to: uploads.url(for: fileID, fileExtension: "png"))
     }
 
-    func makeWorker(concurrency: Int = 4, grace: Duration = .seconds(30), timeout: Duration = .seconds(10)) throws -> WorkerService {
+    func makeWorker(
+        concurrency: Int = 4, grace: Duration = .seconds(30), timeout: Duration = .seconds(10), budget: DailyBudgetGuard? = nil
+    ) throws -> WorkerService {
         let client = VertexPredictionClient(
             endpoint: try PredictionEndpoint(projectID: "p", location: "us-central1", endpointID: "e",
                                              baseURL: URL(string: endpoint.baseURL)),
@@ -57,7 +59,8 @@ final class WorkerHarness: Sendable {
             uploads: uploads, writer: LayerWriter(resultsDirectory: results),
             backoff: BackoffPolicy(base: .milliseconds(50), cap: .milliseconds(200), maxRetries: queue.policy.maxAttempts - 1,
                                    random: { $0.upperBound }),
-            maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: grace, logger: Logger(label: "worker-test"))
+            maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: grace, budget: budget,
+            logger: Logger(label: "worker-test"))
     }
 
     /// Runs workers in a ServiceGroup (as `decomposer worker` does) until `body` returns, then shuts them down gracefully.

@@ -22,6 +22,7 @@ public final class APIMetrics: Sendable {
     private let jobsInFlight: Gauge
     private let jobTotals: [(key: String, gauge: Gauge)]
     private let costToday: Gauge
+    private let held: Gauge
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -47,6 +48,9 @@ public final class APIMetrics: Sendable {
         costToday = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "decomposer", subsystem: "cost", metricName: "today", unitName: "usd",
             helpText: "GPU cost attributed today (UTC)"))
+        held = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "queue", metricName: "held", unitName: "",
+            helpText: "1 while the daily GPU budget is spent and workers claim nothing (DAILY_BUDGET_USD)"))
     }
 
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
@@ -66,6 +70,9 @@ public final class APIMetrics: Sendable {
             for (state, gauge) in queueDepth { gauge.set(Int64(depths[state] ?? 0)) }
             jobsInFlight.set(Int64(counts.active))
             for (key, gauge) in jobTotals { gauge.set(counts.totals[key] ?? 0) }
+        }
+        if let message = try? await queue.heldMessage() {
+            held.set(Int64(message == nil ? 0 : 1))
         }
         if let today = try? await costs.days(last: 1).first {
             costToday.set(today.usd)

@@ -58,7 +58,11 @@ extension ServiceEnvironment {
             backoff: BackoffPolicy(base: configuration.retryBaseDelay, cap: configuration.retryMaxDelay,
                                    maxRetries: configuration.queue.maxAttempts - 1, jobDeadline: configuration.jobDeadline),
             maxImagePixels: configuration.maxImagePixels, concurrency: configuration.maxConcurrentJobs,
-            shutdownGrace: configuration.shutdownGrace, logger: logger)
+            shutdownGrace: configuration.shutdownGrace,
+            budget: configuration.dailyBudgetUSD.map {
+                DailyBudgetGuard(costs: costTracker, queue: queue, usdPerDay: $0, logger: logger)
+            },
+            logger: logger)
         return (worker, client)
     }
 
