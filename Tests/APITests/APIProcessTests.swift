@@ -15,23 +15,8 @@ import TestSupport
         defer { http.shutdown() }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("api-process-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let port = try freeLoopbackPort()
         let log = root.appendingPathComponent("api.log")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-
-        let process = Process()
-        process.executableURL = decomposerBinary()
-        process.arguments = ["api", "--with-worker"]
-        process.environment = [
-            "PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent/.env", "REDIS_URL": redis.url,
-            "REDIS_KEY_PREFIX": SharedRedis.uniquePrefix("apiproc"), "HOST": "127.0.0.1", "PORT": String(port),
-            "UPLOADS_DIR": root.appendingPathComponent("uploads").path, "RESULTS_DIR": root.appendingPathComponent("results").path,
-            "VERTEX_AI_API_ENDPOINT": endpoint.baseURL, "VERTEX_AI_PROJECT_ID": "p", "VERTEX_AI_ENDPOINT_ID": "e",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
+        let (process, port) = try Self.startAPI(root: root, endpoint: endpoint, redis: redis, log: log)
         defer { if process.isRunning { process.terminate() } }
         let base = "http://127.0.0.1:\(port)"
 
@@ -81,20 +66,7 @@ import TestSupport
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("submit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        let port = try freeLoopbackPort()
-        let api = Process()
-        api.executableURL = decomposerBinary()
-        api.arguments = ["api", "--with-worker"]
-        api.environment = [
-            "PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent/.env", "REDIS_URL": redis.url,
-            "REDIS_KEY_PREFIX": SharedRedis.uniquePrefix("submit"), "HOST": "127.0.0.1", "PORT": String(port),
-            "UPLOADS_DIR": root.appendingPathComponent("uploads").path, "RESULTS_DIR": root.appendingPathComponent("results").path,
-            "VERTEX_AI_API_ENDPOINT": endpoint.baseURL, "VERTEX_AI_PROJECT_ID": "p", "VERTEX_AI_ENDPOINT_ID": "e",
-            "API_KEY": "k3y",
-        ]
-        api.standardOutput = FileHandle.nullDevice
-        api.standardError = FileHandle.nullDevice
-        try api.run()
+        let (api, port) = try Self.startAPI(root: root, endpoint: endpoint, redis: redis, extra: ["API_KEY": "k3y"])
         defer { api.terminate(); api.waitUntilExit() }
         let http = CurlHTTPClient()
         defer { http.shutdown() }
@@ -126,6 +98,32 @@ import TestSupport
         let unauthorized = try await runSubmit(["submit", poster.path], in: root, environment: ["DECOMPOSER_API_URL": "http://127.0.0.1:\(port)"])
         #expect(unauthorized.status == 1)
         #expect(unauthorized.standardError.contains("unauthorized"))
+    }
+
+    /// Starts `decomposer api --with-worker` on a free port, its files under `root`, its log in `log`.
+    static func startAPI(
+        root: URL, endpoint: TestHTTPServer, redis: RedisServer, log: URL? = nil, extra: [String: String] = [:]
+    ) throws -> (Process, Int) {
+        let port = try freeLoopbackPort()
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = decomposerBinary()
+        process.arguments = ["api", "--with-worker"]
+        process.environment = [
+            "PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent/.env", "REDIS_URL": redis.url,
+            "REDIS_KEY_PREFIX": SharedRedis.uniquePrefix("apiproc"), "HOST": "127.0.0.1", "PORT": String(port),
+            "UPLOADS_DIR": root.appendingPathComponent("uploads").path, "RESULTS_DIR": root.appendingPathComponent("results").path,
+            "VERTEX_AI_API_ENDPOINT": endpoint.baseURL, "VERTEX_AI_PROJECT_ID": "p", "VERTEX_AI_ENDPOINT_ID": "e",
+        ].merging(extra) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        if let log {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+        return (process, port)
     }
 
     /// Runs `decomposer` with files for output (not a terminal), in `folder`, off the concurrency pool.
