@@ -104,6 +104,7 @@ let package = Package(
                 "ImageCodec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -132,9 +133,10 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "DecomposerCore", "Redis", "VertexClient", "Worker", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
-                "TestSupport",
+                "LocalEndpoint", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
 

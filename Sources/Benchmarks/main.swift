@@ -4,6 +4,7 @@ import DecomposerCore
 import Foundation
 import GoogleAuth
 import ImageCodec
+import LocalEndpoint
 import Logging
 import Redis
 import ServiceLifecycle
@@ -18,7 +19,8 @@ import Worker
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first else {
     print("usage: decomposer-bench prepare [--width N --height N] | validate"
-          + " | pipeline --latency-ms N --concurrency N --jobs N [--distinct-uploads 1]")
+          + " | pipeline --latency-ms N --concurrency N --jobs N [--distinct-uploads 1]"
+          + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K")
     exit(2)
 }
 
@@ -170,6 +172,22 @@ case "pipeline":
     endpoint.stop()
     http.shutdown()
     redis.shutdown()
+
+case "decompose":
+    // LocalEndpoint's CPU decomposition, alone and with the PNG encoding the endpoint adds.
+    let side = option("--side", 1024), layers = option("--layers", 5)
+    let image = poster(width: side, height: side, alpha: false)
+    let ms = try time(5) { try LocalDecomposer.decompose(image, layers: layers) }
+    report("decompose_\(side)px_\(layers)_layers", ms, "ms")
+    let withPNG = try time(3) { try LocalDecomposer.decompose(image, layers: layers).map { try ImageEncoder.png($0) } }
+    report("decompose_png_\(side)px_\(layers)_layers", withPNG, "ms")
+    report("decompose_peak_rss", peakRSSMiB(), "MiB")
+
+case "poster":
+    try posterCase()
+
+case "watchers":
+    try await watchersCase()
 
 default:
     print("unknown case \(name)")

@@ -8,6 +8,6 @@ struct Decomposer: AsyncParsableCommand {
         commandName: "decomposer",
         abstract: "Poster layer-decomposition service.",
         discussion: "Configuration comes from environment variables and ./.env (the environment wins); see .env.example.",
-        subcommands: [APICommand.self, WorkerCommand.self, CostReportCommand.self, SubmitCommand.self, DoctorCommand.self, CleanupCommand.self]
+        subcommands: [APICommand.self, WorkerCommand.self, EndpointCommand.self, CostReportCommand.self, SubmitCommand.self, DoctorCommand.self, CleanupCommand.self]
     )
 }

@@ -1,0 +1,121 @@
+import CurlHTTP
+import DecomposerCore
+import Foundation
+import HummingbirdWSClient
+import ImageCodec
+import Logging
+import Redis
+import Synchronization
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+}
+
+/// `watchers --api URL --watchers N --updates K`: N WebSocket watchers of one
+/// job on a running API; the job is then moved K times through the real queue
+/// (as a worker would), and each update's delay from its Redis write to its
+/// arrival at every watcher is measured. Needs REDIS_URL (and REDIS_KEY_PREFIX
+/// if the API uses another) to reach the same queue.
+func watchersCase() async throws {
+    let watcherCount = option("--watchers", 1000)
+    let updates = option("--updates", 50)
+    guard let index = arguments.firstIndex(of: "--api"), index + 1 < arguments.count,
+        let redisURL = ProcessInfo.processInfo.environment["REDIS_URL"]
+    else {
+        print("watchers needs --api URL and REDIS_URL")
+        exit(2)
+    }
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .error
+        return handler
+    }
+    let api = arguments[index + 1]
+    let redis = RedisClient(configuration: try RedisConfiguration(url: redisURL))
+    let prefix = ProcessInfo.processInfo.environment["REDIS_KEY_PREFIX"] ?? "{decomposer}"
+    let queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix), policy: QueuePolicy(maxQueueDepth: 10_000_000))
+    let http = CurlHTTPClient()
+
+    // A job of its own: upload a small poster, queue it, and make sure it is the one we claim.
+    let png = try ImageEncoder.png(poster(width: 64, height: 64, alpha: false))
+    let boundary = "bench-boundary"
+    let body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n\r\n".utf8) + png
+        + Array("\r\n--\(boundary)--\r\n".utf8)
+    let upload = try await http.send(HTTPRequest(
+        method: "POST", url: api + "/api/upload", headers: [(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")],
+        body: body))
+    let fileID = (try JSONSerialization.jsonObject(with: Data(upload.body)) as? [String: Any])?["file_id"] as? String ?? ""
+    let queued = try await http.send(HTTPRequest(
+        method: "POST", url: api + "/api/decompose", headers: [(name: "Content-Type", value: "application/json")],
+        body: Array(#"{"file_id":"\#(fileID)"}"#.utf8)))
+    let jobID = (try JSONSerialization.jsonObject(with: Data(queued.body)) as? [String: Any])?["job_id"] as? String ?? ""
+
+    let tally = WatcherTally()
+    let wsURL = api.replacingOccurrences(of: "http://", with: "ws://") + "/ws/status/\(jobID)"
+    let watchers = Task {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<watcherCount {
+                group.addTask {
+                    _ = try? await WebSocketClient.connect(url: wsURL, logger: Logger(label: "bench-ws")) { inbound, _, _ in
+                        var first = true
+                        for try await message in inbound.messages(maxSize: 1 << 20) {
+                            let now = ContinuousClock.now
+                            if first { tally.connected.add(1, ordering: .relaxed); first = false; continue }
+                            guard case .text(let text) = message,
+                                let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                                let version = json["version"] as? Int
+                            else { continue }
+                            tally.arrivals.withLock { $0[version, default: []].append(now) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let connectStart = ContinuousClock.now
+    while tally.connected.load(ordering: .relaxed) < watcherCount, ContinuousClock.now - connectStart < .seconds(120) {
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    let ready = tally.connected.load(ordering: .relaxed)
+    report("watchers_connected", Double(ready), "watchers")
+    report("watchers_connect_time", Double((ContinuousClock.now - connectStart).components.seconds), "s")
+
+    // Drive the job like a worker: each write's instant, keyed by the version it creates.
+    guard case .claimed(let lease) = try await queue.claim(progress: 10, message: "Preparing image") else {
+        print("no job to claim (is another worker running?)")
+        exit(1)
+    }
+    var sent: [Int: ContinuousClock.Instant] = [:]
+    for step in 0..<updates {
+        let started = ContinuousClock.now
+        try await queue.reportProgress(lease, progress: 30 + step % 49, message: "Running on GPU (\(step) s)")
+        sent[lease.job.version + 1 + step] = started
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    try await queue.complete(lease, layers: [])
+    let settle = ContinuousClock.now
+    while watchers.isCancelled == false, ContinuousClock.now - settle < .seconds(30) {
+        let received = tally.arrivals.withLock { $0.values.reduce(0) { $0 + $1.count } }
+        if received >= ready * (updates + 1) { break }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    let delays: [Duration] = tally.arrivals.withLock { arrivals in
+        sent.flatMap { version, start -> [Duration] in (arrivals[version] ?? []).map { $0 - start } }
+    }
+    let latencies = delays.map(milliseconds).sorted()
+    let expected = ready * updates
+    report("watchers_deliveries", Double(latencies.count), "of \(expected)")
+    if !latencies.isEmpty {
+        report("watchers_latency_p50", latencies[latencies.count / 2], "ms")
+        report("watchers_latency_p99", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "ms")
+    }
+    watchers.cancel()
+    http.shutdown()
+    redis.shutdown()
+}
+
+/// What the watchers saw: how many connected, and when each version arrived.
+final class WatcherTally: Sendable {
+    let connected = Atomic<Int>(0)
+    let arrivals = Mutex<[Int: [ContinuousClock.Instant]]>([:])
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# API benchmarks against a release `decomposer api` and a private redis-server on
+# loopback, with wrk on the same machine (so the figures include its CPU):
+#   enqueue      POST /api/decompose, 64 connections
+#   status       GET /api/jobs/{id}, 64 connections
+#   upload       5 MB posters, 16 connections: MB/s and the API's RSS before/peak/after
+#   watchers     WebSocket delivery latency from a job update to N watchers (decomposer-bench)
+# Prints `name: value unit` lines. DURATION (seconds per wrk run, default 10) and
+# WATCHERS (default 1000) adjust it. Writes bench/RESULTS-api.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+duration=${DURATION:-10}
+watchers=${WATCHERS:-1000}
+swift build -c release --product decomposer >&2
+swift build -c release --product decomposer-bench >&2
+bin=.build/release
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+work=$(mktemp -d)
+redis_port=$(free_port)
+api_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" --logfile "$work/redis.log" &
+redis_pid=$!
+api_pid=""
+cleanup() {
+  [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null
+  kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+export REDIS_URL="redis://127.0.0.1:$redis_port/0" HOST=127.0.0.1 PORT=$api_port ENV_FILE=/nonexistent
+export UPLOADS_DIR="$work/uploads" RESULTS_DIR="$work/results" MAX_QUEUE_DEPTH=10000000 LOG_LEVEL=warning
+"$bin/decomposer" api 2>"$work/api.log" &
+api_pid=$!
+base="http://127.0.0.1:$api_port"
+for _ in $(seq 1 200); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
+
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+# Runs wrk and prints `<name>_req_per_s`, `_p50`, `_p99` and any non-2xx count.
+wrk_figures() {
+  local name=$1; shift
+  local out; out=$(wrk --latency "$@")
+  echo "$out" >&2
+  echo "$out" | awk -v n="$name" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { printf "%s_req_per_s: %.0f req/s\n", n, $2 }
+    $1 == "50%" { printf "%s_p50: %.2f ms\n", n, ms($2) }
+    $1 == "99%" { printf "%s_p99: %.2f ms\n", n, ms($2) }
+    /Non-2xx/ { printf "%s_non_2xx: %d responses\n", n, $NF }'
+}
+
+ulimit -n 20000 2>/dev/null || true   # one descriptor per watcher, in both processes
+exec 3>&1
+exec > >(tee "$work/figures")
+echo "cores: $(nproc) cores"
+"$bin/decomposer-bench" poster --megabytes 5 --out "$work/poster.jpg" >&2
+file_id=$(curl -fs -F "file=@$work/poster.jpg" "$base/api/upload" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file_id"])')
+echo "api_idle_rss: $(( $(rss_kib "$api_pid") / 1024 )) MiB"
+
+FILE_ID=$file_id wrk_figures enqueue -t2 -c64 -d"${duration}s" -s bench/wrk/decompose.lua "$base/api/decompose"
+job_id=$(curl -fs -H 'Content-Type: application/json' -d "{\"file_id\":\"$file_id\"}" "$base/api/decompose" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')
+wrk_figures status -t2 -c64 -d"${duration}s" "$base/api/jobs/$job_id"
+
+before=$(rss_kib "$api_pid"); peak=$before
+( while kill -0 "$api_pid" 2>/dev/null; do rss_kib "$api_pid" >>"$work/rss"; sleep 0.2; done ) &
+sampler=$!
+upload_out=$(POSTER_PATH=$work/poster.jpg wrk -t2 -c16 -d"${duration}s" -s bench/wrk/upload.lua "$base/api/upload")
+kill "$sampler" 2>/dev/null || true
+echo "$upload_out" >&2
+size=$(stat -c %s "$work/poster.jpg")
+echo "$upload_out" | awk -v size="$size" '/Requests\/sec/ { printf "upload_5mb_per_s: %.1f uploads/s\nupload_mb_per_s: %.1f MB/s\n", $2, $2 * size / 1e6 }'
+peak=$(sort -n "$work/rss" | tail -1)
+echo "upload_api_rss_before: $(( before / 1024 )) MiB"
+echo "upload_api_rss_peak: $(( peak / 1024 )) MiB"
+echo "upload_api_rss_after: $(( $(rss_kib "$api_pid") / 1024 )) MiB"
+rm -rf "$UPLOADS_DIR" 2>/dev/null || true
+
+# A fresh queue, so the watched job is the next one a worker claims.
+redis-cli -p "$redis_port" FLUSHALL >/dev/null
+"$bin/decomposer-bench" watchers --api "$base" --watchers "$watchers" --updates 50
+echo "api_peak_rss: $(( $(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status") / 1024 )) MiB"
+exec >&3
+{
+  echo "# API benchmark results"
+  echo
+  echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); wrk on the same machine"
+  echo "- load while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- wrk runs of ${duration} s; ${watchers} WebSocket watchers"
+  echo
+  echo '```'
+  cat "$work/figures"
+  echo '```'
+} > bench/RESULTS-api.md
+echo "wrote bench/RESULTS-api.md"
