@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds, runs every test.
+# The test command: installs what is missing, builds, runs every test, then the browser test.
 # Tests start their own redis-server on free loopback ports; nothing needs to be running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build
+# The web page in headless Chromium against a real stack (Redis, local endpoint, API + worker).
+scripts/browser-test.sh

@@ -126,7 +126,8 @@ function choose(file) {
   const preview = document.createElement("img");
   preview.src = URL.createObjectURL(file);
   preview.alt = file.name;
-  $("chosen").replaceChildren(document.createTextNode(file.name + " · " + (file.size / 1048576).toFixed(1) + " MB"), preview);
+  const size = file.size < 1048576 ? Math.ceil(file.size / 1024) + " KB" : (file.size / 1048576).toFixed(1) + " MB";
+  $("chosen").replaceChildren(document.createTextNode(file.name + " · " + size), preview);
   $("go").disabled = false;
 }
 
