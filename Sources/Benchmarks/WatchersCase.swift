@@ -78,7 +78,7 @@ func watchersCase() async throws {
     }
     let ready = tally.connected.load(ordering: .relaxed)
     report("watchers_connected", Double(ready), "watchers")
-    report("watchers_connect_time", Double((ContinuousClock.now - connectStart).components.seconds), "s")
+    report("watchers_connect_time", milliseconds(ContinuousClock.now - connectStart) / 1000, "s")
 
     // Drive the job like a worker: each write's instant, keyed by the version it creates.
     guard case .claimed(let lease) = try await queue.claim(progress: 10, message: "Preparing image") else {
