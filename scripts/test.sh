@@ -8,3 +8,5 @@ swift build --build-tests
 swift test --skip-build
 # The web page in headless Chromium against a real stack (Redis, local endpoint, API + worker).
 scripts/browser-test.sh
+# Chaos suite 5: ≥ 30 kinds of malformed requests against a running API beside normal traffic.
+chaos/bad-input.sh
