@@ -27,6 +27,11 @@ import TestSupport
         #expect(text.contains(#"decomposer_queue_events_total{event="recoveries"} 0"#))
         #expect(text.contains("decomposer_cost_today_usd 0.1"))
         #expect(text.contains("decomposer_queue_held 0"))
+        // While the daily budget is spent the queue is held, and the API says so.
+        _ = try await api.queue.hold(message: "Daily GPU budget of $1.00 reached", until: Date().addingTimeInterval(60))
+        #expect(try await api.request("GET", "/metrics").text.contains("decomposer_queue_held 1"))
+        try await api.redis.send(["DEL", api.queue.keys.hold])
+        #expect(try await api.request("GET", "/metrics").text.contains("decomposer_queue_held 0"))
     }
 
     @Test func theAPIKeyGuardsTheAPIButNotHealth() async throws {

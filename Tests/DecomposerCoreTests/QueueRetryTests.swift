@@ -83,6 +83,25 @@ import TestSupport
         #expect(job.error?.code == "abandoned")
     }
 
+    @Test func maxRecoveriesRaisesTheBoundWithoutMoreEndpointAttempts() async throws {
+        let context = try await QueueTestContext(policy: QueuePolicy(leaseDuration: .seconds(30), maxAttempts: 2, maxRecoveries: 5))
+        defer { context.shutdown() }
+        let id = try #require(try await context.enqueue().first)
+        for _ in 0..<5 {
+            _ = try #require(try await context.claim())
+            context.clock.advance(by: .seconds(31))
+            try await context.queue.sweep()
+        }
+        #expect(try await context.queue.job(id)?.status == .queued, "five recoveries are allowed")
+        _ = try #require(try await context.claim())
+        context.clock.advance(by: .seconds(31))
+        try await context.queue.sweep()
+        let job = try #require(try await context.queue.job(id))
+        #expect(job.status == .failed)
+        #expect(job.error?.code == "abandoned")
+        #expect(job.maxAttempts == 2)
+    }
+
     @Test func finishedJobsExpireAfterTheRetention() async throws {
         let context = try await QueueTestContext(policy: QueuePolicy(retention: .seconds(3600)))
         defer { context.shutdown() }

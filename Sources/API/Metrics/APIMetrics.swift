@@ -71,8 +71,10 @@ public final class APIMetrics: Sendable {
             jobsInFlight.set(Int64(counts.active))
             for (key, gauge) in jobTotals { gauge.set(counts.totals[key] ?? 0) }
         }
-        if let message = try? await queue.heldMessage() {
-            held.set(Int64(message == nil ? 0 : 1))
+        do {
+            held.set(Int64(try await queue.heldMessage() == nil ? 0 : 1))
+        } catch {
+            // Redis unreachable: keep the last value, like the other gauges.
         }
         if let today = try? await costs.days(last: 1).first {
             costToday.set(today.usd)

@@ -85,7 +85,8 @@ public struct DecomposerConfiguration: Sendable {
             maxAttempts: maxRetries + 1,
             retention: .seconds(retentionDays * 86_400),
             deadLetterLimit: try values.integer("DEAD_LETTER_LIMIT", default: 10_000, in: 1...10_000_000),
-            maxQueueDepth: try values.integer("MAX_QUEUE_DEPTH", default: 10_000, in: 1...10_000_000))
+            maxQueueDepth: try values.integer("MAX_QUEUE_DEPTH", default: 10_000, in: 1...10_000_000),
+            maxRecoveries: try values.integer("MAX_RECOVERIES", default: maxRetries + 1, in: 1...1000))
 
         retryBaseDelay = try values.seconds("RETRY_BASE_DELAY", default: 1)
         retryMaxDelay = try values.seconds("RETRY_MAX_DELAY", default: 60)

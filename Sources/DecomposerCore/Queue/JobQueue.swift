@@ -29,7 +29,7 @@ public struct JobQueue: Sendable {
         let reply = try await run(QueueScripts.enqueue, [
             id.uuidString.lowercased(), request.fileID.uuidString.lowercased(), String(request.numLayers),
             String(request.resolution), String(policy.maxAttempts), String(policy.maxQueueDepth),
-            idempotencyKey ?? "", request.fingerprint,
+            idempotencyKey ?? "", request.fingerprint, String(policy.maxRecoveries),
         ])
         let parts = reply.array ?? []
         let tag = parts.first?.string

@@ -4,7 +4,7 @@ extension QueueScripts {
     /// Creates a job and queues it, unless the idempotency key already names
     /// one or the queue is full.
     /// ARGV[5] id, [6] file id, [7] layers, [8] resolution, [9] max attempts,
-    /// [10] max depth, [11] idempotency key ('' none), [12] request fingerprint.
+    /// [10] max depth, [11] idempotency key ('' none), [12] request fingerprint, [13] max recoveries.
     /// Returns {'created', id} | {'existing', id} | {'conflict', id} | {'full', depth}.
     static let enqueue = RedisScript(name: "enqueue", source: QueueLuaLibrary.source + "\n" + #"""
     local now = nowMs()
@@ -21,7 +21,7 @@ extension QueueScripts {
     if depth >= tonumber(ARGV[10]) then return {'full', tostring(depth)} end
     local key = jobKey(id)
     redis.call('HSET', key, 'id', id, 'file_id', ARGV[6], 'num_layers', ARGV[7], 'resolution', ARGV[8],
-      'max_attempts', ARGV[9], 'attempts', '0', 'recoveries', '0', 'cost_micros', '0',
+      'max_attempts', ARGV[9], 'max_recoveries', ARGV[13], 'attempts', '0', 'recoveries', '0', 'cost_micros', '0',
       'version', '0', 'created_at', tostring(now))
     local held = redis.call('GET', prefix .. ':queue:hold')
     change(id, now, {'status', 'queued', 'progress', '0', 'message', held or 'Waiting for a worker'})

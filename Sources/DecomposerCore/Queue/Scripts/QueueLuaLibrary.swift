@@ -86,7 +86,7 @@ enum QueueLuaLibrary {
     end
 
     -- Takes back jobs whose lease expired (their worker died) and queues them
-    -- at the front; a job abandoned more often than it may be attempted fails.
+    -- at the front; a job abandoned more often than its max_recoveries fails.
     local function recoverExpired(now, limit)
       local expired = redis.call('ZRANGEBYSCORE', ACTIVE, '-inf', now, 'LIMIT', 0, limit)
       for _, id in ipairs(expired) do
@@ -96,8 +96,8 @@ enum QueueLuaLibrary {
           redis.call('HDEL', key, 'lease_token', 'lease_until')
           local recoveries = redis.call('HINCRBY', key, 'recoveries', 1)
           redis.call('HINCRBY', STATS, 'recoveries', 1)
-          local maxAttempts = tonumber(redis.call('HGET', key, 'max_attempts') or '1')
-          if recoveries > maxAttempts then
+          local limit = tonumber(redis.call('HGET', key, 'max_recoveries') or redis.call('HGET', key, 'max_attempts') or '1')
+          if recoveries > limit then
             local err = cjson.encode({code = 'abandoned', message = 'Workers stopped responding while running this job ' .. recoveries .. ' times; giving up'})
             finish(id, now, 'failed', {'error', err, 'message', 'Failed: workers kept stopping while running this job'})
           else
