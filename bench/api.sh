@@ -4,6 +4,8 @@
 #   enqueue      POST /api/decompose, 64 connections
 #   status       GET /api/jobs/{id}, 64 connections
 #   upload       5 MB posters, 16 connections: MB/s and the API's RSS before/peak/after
+#   ceiling      redis-benchmark of a script call shaped like enqueue, and of PING
+#   cold start   exec of `decomposer api` until /readyz is 200 (median of 10); idle RSS of api and worker
 #   watchers     WebSocket delivery latency from a job update to N watchers (decomposer-bench)
 # Prints `name: value unit` lines. DURATION (seconds per wrk run, default 10) and
 # WATCHERS (default 1000) adjust it. Writes bench/RESULTS-api.md.
@@ -79,6 +81,45 @@ echo "upload_api_rss_before: $(( before / 1024 )) MiB"
 echo "upload_api_rss_peak: $(( peak / 1024 )) MiB"
 echo "upload_api_rss_after: $(( $(rss_kib "$api_pid") / 1024 )) MiB"
 rm -rf "$UPLOADS_DIR" 2>/dev/null || true
+
+# The ceiling on this machine: redis-benchmark of a script call with the enqueue
+# script's shape (6 keys, 12 arguments, a hash, two list pushes, a stream entry and a
+# publish) and of PING, so the enqueue figure means something on any machine.
+ceiling_script='redis.call("HSET", KEYS[6] .. ARGV[1], "id", ARGV[1], "file_id", ARGV[2], "status", "queued"); redis.call("LPUSH", KEYS[1], ARGV[1]); redis.call("LPUSH", KEYS[4], "1"); redis.call("LTRIM", KEYS[1], 0, 999); redis.call("LTRIM", KEYS[4], 0, 0); redis.call("XADD", KEYS[6] .. ":events", "MAXLEN", "~", "256", "*", "job", ARGV[3]); redis.call("PUBLISH", KEYS[5], ARGV[3]); return 1'
+eval_rps=$(redis-benchmark -p "$redis_port" -c 64 -n 200000 -q EVAL "$ceiling_script" 6 \
+  "{b}:wait" "{b}:active" "{b}:delayed" "{b}:marker" "{b}:events" "{b}:job" \
+  __rand_int__ file-id '{"status":"queued","progress":"0"}' 4 5 6 7 8 9 10 11 12 2>/dev/null | tr '\r' '\n' \
+  | awk '/requests per second/ {for (i=1;i<=NF;i++) if ($i == "requests") print $(i-1)}' | tail -1 || true)
+ping_rps=$(redis-benchmark -p "$redis_port" -c 64 -n 200000 -q -t ping_mbulk 2>/dev/null | tr '\r' '\n' \
+  | awk '/requests per second/ {for (i=1;i<=NF;i++) if ($i == "requests") print $(i-1)}' | tail -1 || true)
+enqueue_rps=$(awk '/^enqueue_req_per_s/ {print $2}' "$work/figures" || true)
+echo "redis_eval_enqueue_shape_req_per_s: ${eval_rps:-0} req/s"
+echo "redis_ping_req_per_s: ${ping_rps:-0} req/s"
+awk -v e="$enqueue_rps" -v c="$eval_rps" -v p="$ping_rps" 'BEGIN {
+  if (c > 0) printf "enqueue_fraction_of_eval_ceiling: %.2f x\n", e / c
+  if (p > 0) printf "enqueue_fraction_of_ping_ceiling: %.2f x\n", e / p }'
+redis-cli -p "$redis_port" DEL "{b}:wait" "{b}:marker" >/dev/null
+
+# Cold start: exec of `decomposer api` until /readyz answers 200, median of 10; idle RSS.
+starts=()
+for _ in $(seq 1 10); do
+  cold_port=$(free_port)
+  begin=$(date +%s%N)
+  PORT=$cold_port "$bin/decomposer" api 2>/dev/null &
+  cold_pid=$!
+  until curl -fs "http://127.0.0.1:$cold_port/readyz" >/dev/null 2>&1; do sleep 0.005; done
+  starts+=($(( ($(date +%s%N) - begin) / 1000000 )))
+  sleep 0.3
+  cold_rss=$(rss_kib "$cold_pid")
+  kill "$cold_pid"; wait "$cold_pid" 2>/dev/null || true
+done
+echo "api_cold_start_median: $(printf '%s\n' "${starts[@]}" | sort -n | sed -n 5p) ms"
+echo "api_idle_rss_fresh: $(( cold_rss / 1024 )) MiB"
+VERTEX_AI_API_ENDPOINT=http://127.0.0.1:9 VERTEX_AI_PROJECT_ID=p VERTEX_AI_ENDPOINT_ID=e "$bin/decomposer" worker 2>/dev/null &
+worker_pid=$!
+sleep 2
+echo "worker_idle_rss: $(( $(rss_kib "$worker_pid") / 1024 )) MiB"
+kill "$worker_pid"; wait "$worker_pid" 2>/dev/null || true
 
 # A fresh queue, so the watched job is the next one a worker claims.
 redis-cli -p "$redis_port" FLUSHALL >/dev/null
