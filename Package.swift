@@ -143,7 +143,7 @@ let package = Package(
         // Test harness: a private redis-server per test process.
         .target(
             name: "TestSupport",
-            dependencies: ["Redis"],
+            dependencies: ["Redis", "ImageCodec"],
             path: "Tests/TestSupport"
         ),
         .testTarget(

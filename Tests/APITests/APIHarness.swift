@@ -208,16 +208,7 @@ enum Fixtures {
     }
 
     static func raster(width: Int, height: Int, seed: Int) -> RasterImage {
-        var pixels = [UInt8](repeating: 255, count: width * height * 4)
-        for y in 0..<height {
-            for x in 0..<width {
-                let i = (y * width + x) * 4
-                pixels[i] = UInt8((x * 255) / max(width - 1, 1))
-                pixels[i + 1] = UInt8((y * 255) / max(height - 1, 1))
-                pixels[i + 2] = UInt8((seed * 60) % 256)
-            }
-        }
-        return RasterImage(width: width, height: height, pixels: pixels)
+        TestImages.gradient(width: width, height: height, seed: seed)
     }
 
     /// A valid PNG signature and IHDR claiming `width`×`height`, and no pixels.
