@@ -13,7 +13,7 @@ struct APIClient {
     func upload(_ file: URL) async throws -> String {
         let bytes: [UInt8]
         do {
-            bytes = Array(try Data(contentsOf: file))
+            bytes = try await FileOffPool.run { Array(try Data(contentsOf: file)) }
         } catch {
             throw APIClientError("cannot read \(file.path): \(error.localizedDescription)")
         }
@@ -89,4 +89,16 @@ struct APIClientError: Error, CustomStringConvertible {
     let description: String
 
     init(_ description: String) { self.description = description }
+}
+
+/// File reads and writes (a poster may be 25 MB) on Dispatch's threads, never
+/// on the Swift concurrency pool the HTTP and WebSocket clients need.
+enum FileOffPool {
+    private static let queue = DispatchQueue(label: "decomposer.submit-files", attributes: .concurrent)
+
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
 }

@@ -95,7 +95,8 @@ struct SubmitCommand: AsyncParsableCommand {
         for layer in layers {
             guard let url = layer["url"] as? String, let name = layer["filename"] as? String else { continue }
             let bytes = try await client.download(url)
-            try Data(bytes).write(to: folder.appendingPathComponent(name), options: .atomic)
+            let destination = folder.appendingPathComponent(name)
+            try await FileOffPool.run { try Data(bytes).write(to: destination, options: .atomic) }
         }
         Self.say("\(layers.count) layers in \(folder.path)/ (cost \(String(format: "$%.6f", job["cost_usd"] as? Double ?? 0)))")
     }
