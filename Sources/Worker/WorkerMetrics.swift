@@ -12,11 +12,11 @@ public final class WorkerMetrics: Sendable {
     let inFlight: Gauge
     /// 1 while `DAILY_BUDGET_USD` is spent and this worker claims nothing.
     let budgetExhausted: Gauge
-    let queueWaiting: Gauge
-    let queueDelayed: Gauge
-    let queueActive: Gauge
+    /// Queue depth by state (waiting, retrying, running), read when scraped;
+    /// nil for a worker inside the API process, whose own metrics already report it.
+    let queueDepth: (waiting: Gauge, retrying: Gauge, running: Gauge)?
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), reportsQueueDepth: Bool = true) {
         self.registry = registry
         let jobs = MetricNameDescriptor(
             namespace: "decomposer", subsystem: "worker", metricName: "jobs", unitName: "total",
@@ -40,8 +40,10 @@ public final class WorkerMetrics: Sendable {
         let queue = MetricNameDescriptor(
             namespace: "decomposer", subsystem: "queue", metricName: "depth", unitName: "jobs",
             helpText: "Jobs in the queue by state")
-        queueWaiting = registry.makeGauge(descriptor: queue, labels: [("state", "waiting")])
-        queueDelayed = registry.makeGauge(descriptor: queue, labels: [("state", "retrying")])
-        queueActive = registry.makeGauge(descriptor: queue, labels: [("state", "running")])
+        queueDepth = reportsQueueDepth
+            ? (registry.makeGauge(descriptor: queue, labels: [("state", "waiting")]),
+               registry.makeGauge(descriptor: queue, labels: [("state", "retrying")]),
+               registry.makeGauge(descriptor: queue, labels: [("state", "running")]))
+            : nil
     }
 }

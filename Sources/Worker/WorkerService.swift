@@ -165,9 +165,9 @@ public struct WorkerService: Service {
     /// Queue depth by state, read at scrape time.
     func refreshQueueGauges() async {
         guard let counts = try? await queue.counts() else { return }
-        metrics.queueWaiting.set(Int64(counts.waiting))
-        metrics.queueDelayed.set(Int64(counts.delayed))
-        metrics.queueActive.set(Int64(counts.active))
+        metrics.queueDepth?.waiting.set(Int64(counts.waiting))
+        metrics.queueDepth?.retrying.set(Int64(counts.delayed))
+        metrics.queueDepth?.running.set(Int64(counts.active))
     }
 
     private func watchCancellations() async {

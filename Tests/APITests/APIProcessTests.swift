@@ -52,6 +52,8 @@ import TestSupport
         #expect((job["cost_usd"] as? Double ?? 0) > 0)
         let metrics = try await http.send(HTTPRequest(url: base + "/metrics")).text
         #expect(metrics.contains("decomposer_worker_jobs_total"), "the in-process worker's metrics are served too")
+        let families = metrics.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+        #expect(families.count == Set(families).count, "each metric family appears once: \(families)")
 
         process.terminate()  // SIGTERM
         process.waitUntilExit()

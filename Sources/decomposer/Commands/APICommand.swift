@@ -37,7 +37,8 @@ struct APICommand: AsyncParsableCommand {
         let http = withWorker ? CurlHTTPClient(maxConnections: max(configuration.maxConcurrentJobs * 2, 8)) : nil
         defer { http?.shutdown() }
         if let http {
-            let (worker, client) = try environment.makeWorker(http: http)
+            // The API reports the fleet-wide queue depth itself; the worker's would be a second copy.
+            let (worker, client) = try environment.makeWorker(http: http, metrics: WorkerMetrics(reportsQueueDepth: false))
             middle.append(worker)
             extraMetrics.append(PrometheusText { worker.metrics.registry.emitToBuffer() })
             logger.info("In-process worker: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode)")

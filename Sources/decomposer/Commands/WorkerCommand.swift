@@ -47,7 +47,7 @@ extension ServiceEnvironment {
     }
 
     /// A worker over this environment's queue, and the prediction client it calls.
-    func makeWorker(http: CurlHTTPClient) throws -> (WorkerService, VertexPredictionClient) {
+    func makeWorker(http: CurlHTTPClient, metrics: WorkerMetrics = WorkerMetrics()) throws -> (WorkerService, VertexPredictionClient) {
         let client = try predictionClient(http: http)
         let worker = WorkerService(
             queue: queue, client: client,
@@ -62,7 +62,7 @@ extension ServiceEnvironment {
             budget: configuration.dailyBudgetUSD.map {
                 DailyBudgetGuard(costs: costTracker, queue: queue, usdPerDay: $0, logger: logger)
             },
-            logger: logger)
+            metrics: metrics, logger: logger)
         return (worker, client)
     }
 
