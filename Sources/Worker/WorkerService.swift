@@ -172,7 +172,7 @@ public struct WorkerService: Service {
 
     private func watchCancellations() async {
         for await event in queue.eventFeed() {
-            if case .changed(let job) = event, job.status == .cancelled, running.cancel(job.id) {
+            if case .changed(let change) = event, let job = change.job, job.status == .cancelled, running.cancel(job.id) {
                 logger.notice("Job cancelled by request; aborting it", metadata: ["job_id": "\(job.id.uuidString.lowercased())"])
             }
         }

@@ -32,7 +32,7 @@ import TestSupport
         }
         #expect(try await context.queue.cancel(lease.job.id) == .cancelled(was: .processing))
         // The worker learns promptly from the event feed…
-        guard case .changed(let job) = await feed.next() else {
+        guard case .changed(let change) = await feed.next(), let job = change.job else {
             Issue.record("no event for the cancellation")
             return
         }

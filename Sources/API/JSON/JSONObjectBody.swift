@@ -1,3 +1,4 @@
+import DecomposerCore
 import Foundation
 import Hummingbird
 
@@ -11,15 +12,17 @@ struct JSONObjectBody {
     ///   UTF-8 JSON, or JSON that is not an object.
     init(_ buffer: ByteBuffer) throws(APIError) {
         guard buffer.readableBytes > 0 else { throw .invalidJSON("the request body is empty; send a JSON object") }
-        let bytes = Data(buffer.readableBytesView)
-        guard String(bytes: bytes, encoding: .utf8) != nil else {
-            throw .invalidJSON("the request body is not valid UTF-8")
+        let parsed = buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(JSONParseError) in try JSONParser.parse(bytes) }
         }
         let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: bytes)
-        } catch {
-            throw .invalidJSON("the request body is not valid JSON")
+        switch parsed {
+        case .success(let parsedValue):
+            value = parsedValue
+        case .failure(let error) where error.reason == .invalidUTF8:
+            throw .invalidJSON("the request body is not valid UTF-8 (\(error))")
+        case .failure(let error):
+            throw .invalidJSON("the request body is not valid JSON (\(error))")
         }
         guard case .object(let fields) = value else { throw .invalidJSON("the request body must be a JSON object") }
         self.fields = fields
@@ -49,33 +52,6 @@ struct JSONObjectBody {
             return id
         default:
             throw .invalidField("\(name) must be a UUID string")
-        }
-    }
-}
-
-/// Any JSON value, keeping booleans apart from numbers.
-enum JSONValue: Decodable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
         }
     }
 }

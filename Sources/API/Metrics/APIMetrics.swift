@@ -1,6 +1,7 @@
 import CostTracker
 import DecomposerCore
 import Prometheus
+import Synchronization
 
 /// The API's Prometheus metrics, on a registry of its own. Request figures
 /// are counted as requests pass; queue and cost figures are read from Redis
@@ -23,6 +24,15 @@ public final class APIMetrics: Sendable {
     private let jobTotals: [(key: String, gauge: Gauge)]
     private let costToday: Gauge
     private let held: Gauge
+    /// The request series already made, so a request costs one dictionary
+    /// lookup instead of the registry's label matching under its lock.
+    private let requestSeries = Mutex<[RequestSeriesKey: (count: Counter, duration: DurationHistogram)]>([:])
+
+    private struct RequestSeriesKey: Hashable {
+        let method: String
+        let route: String
+        let status: Int
+    }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -54,13 +64,21 @@ public final class APIMetrics: Sendable {
     }
 
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            descriptor: Self.requestDescriptor, labels: [("method", method), ("route", route), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.durationDescriptor, labels: [("method", method), ("route", route)],
-            buckets: Self.latencyBuckets
-        ).record(duration)
+        let key = RequestSeriesKey(method: method, route: route, status: status)
+        let series = requestSeries.withLock { known in
+            if let series = known[key] { return series }
+            let series = (
+                count: registry.makeCounter(
+                    descriptor: Self.requestDescriptor,
+                    labels: [("method", method), ("route", route), ("status", String(status))]),
+                duration: registry.makeDurationHistogram(
+                    descriptor: Self.durationDescriptor, labels: [("method", method), ("route", route)],
+                    buckets: Self.latencyBuckets))
+            known[key] = series
+            return series
+        }
+        series.count.increment()
+        series.duration.record(duration)
     }
 
     /// Reads the fleet-wide figures; a Redis failure leaves the last values.

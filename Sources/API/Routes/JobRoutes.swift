@@ -22,8 +22,7 @@ struct JobRoutes {
     static let maxIdempotencyKeyLength = 255
 
     func decompose(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard mediaType == "application/json" else {
+        guard request.headers[.contentType].map(HeaderParameters.mediaType(of:)) == "application/json" else {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the request as application/json")
         }
         let body = try JSONObjectBody(try await request.body.collect(upTo: context.maxUploadSize))
@@ -42,7 +41,7 @@ struct JobRoutes {
                 throw APIError.invalidField("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyLength) characters")
             }
         }
-        guard uploads.existingFile(for: fileID) != nil else { throw APIError.fileNotFound(fileID.uuidString.lowercased()) }
+        guard uploads.contains(fileID) else { throw APIError.fileNotFound(fileID.uuidString.lowercased()) }
 
         let outcome = try await queue.enqueue(
             JobRequest(fileID: fileID, numLayers: numLayers, resolution: resolution), idempotencyKey: idempotencyKey)

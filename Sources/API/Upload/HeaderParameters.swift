@@ -2,6 +2,16 @@
 /// Content-Disposition (RFC 9110 §5.6.6), values quoted or not. Names are
 /// lower-cased; the first occurrence of a name wins.
 enum HeaderParameters {
+    /// The media type of a Content-Type, lower-cased, without parameters or
+    /// surrounding whitespace: `multipart/form-data`, `application/json`.
+    /// Read on every request with a body, so without Foundation's bridging.
+    static func mediaType(of header: String) -> String {
+        let type = header.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let trimmed = type.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        return String(decoding: trimmed, as: UTF8.self).lowercased()
+    }
+
     static func parse(_ header: String) -> [String: String] {
         var parameters: [String: String] = [:]
         var scalars = Substring(header).unicodeScalars[...]

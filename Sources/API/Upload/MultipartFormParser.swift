@@ -47,8 +47,7 @@ struct MultipartFormParser {
     ///   `invalid_multipart` for a missing or malformed boundary.
     static func boundary(contentType: String?) throws(APIError) -> String {
         guard let contentType,
-            let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
-            mediaType == "multipart/form-data"
+            HeaderParameters.mediaType(of: contentType) == "multipart/form-data"
         else {
             throw APIError(.unsupportedMediaType, "unsupported_media_type",
                            "upload the poster as multipart/form-data with a 'file' field")

@@ -73,7 +73,8 @@ public final class JobWatchHub: Service, Sendable {
             switch event {
             case .resubscribed:
                 broadcast(.resync)
-            case .changed(let job):
+            case .changed(let change):
+                guard watcherCount > 0, let job = change.job else { continue }
                 let targets = state.withLock { Array(($0.watchers[job.id] ?? [:]).values) }
                 for continuation in targets { continuation.yield(.changed(job)) }
             }

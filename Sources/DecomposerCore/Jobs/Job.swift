@@ -58,7 +58,7 @@ public struct Job: Sendable, Equatable {
 
     /// Decodes the payload of a job event (the hash fields as a JSON object).
     public init?(eventPayload: String) {
-        guard let fields = Self.decodeJSON([String: String].self, eventPayload) else { return nil }
+        guard let fields = (try? JSONParser.parse(eventPayload))?.stringFields else { return nil }
         self.init(fields: fields)
     }
 

@@ -27,7 +27,7 @@ extension JobQueue {
                     case .subscribed:
                         continuation.yield(.resubscribed)
                     case .message(_, let payload):
-                        if let job = Job(eventPayload: payload) { continuation.yield(.changed(job)) }
+                        continuation.yield(.changed(JobChange(payload: payload)))
                     }
                 }
                 continuation.finish()
@@ -60,10 +60,9 @@ extension JobQueue {
                                 }
                                 deliveries = [snapshot]
                             }
-                        case .changed(let job) where job.id == id:
+                        case .changed(let change):
+                            guard let job = change.job, job.id == id else { continue }
                             deliveries = try await tracker?.gapFill(for: job, from: self) ?? []
-                        case .changed:
-                            continue
                         }
                         for job in deliveries {
                             if tracker == nil { tracker = JobVersionTracker(delivered: job.version - 1) }
@@ -88,7 +87,19 @@ extension JobQueue {
 public enum JobFeedEvent: Sendable {
     /// (Re)subscribed: changes may have been missed, watchers catch up.
     case resubscribed
-    case changed(Job)
+    case changed(JobChange)
+}
+
+/// One job event as published. Decoded on demand: every enqueue and every
+/// progress step publishes one, and a process with nobody watching should
+/// not pay for reading them.
+public struct JobChange: Sendable {
+    public let payload: String
+
+    public init(payload: String) { self.payload = payload }
+
+    /// Nil when the payload is not a job (never written by the queue scripts).
+    public var job: Job? { Job(eventPayload: payload) }
 }
 
 /// The last version delivered to one watcher: accepts only the next version,

@@ -5,7 +5,13 @@ import Foundation
 public struct UploadStore: Sendable {
     public let directory: URL
 
-    public init(directory: URL) { self.directory = directory }
+    private let directoryPath: String
+
+    public init(directory: URL) {
+        self.directory = directory
+        let path = directory.path
+        self.directoryPath = path.hasSuffix("/") ? path : path + "/"
+    }
 
     public static let extensions = ["png", "jpg"]
 
@@ -15,8 +21,16 @@ public struct UploadStore: Sendable {
 
     /// The stored upload, or nil when there is none (never uploaded, or cleaned up).
     public func existingFile(for fileID: UUID) -> URL? {
-        Self.extensions.map { url(for: fileID, fileExtension: $0) }.first {
-            FileManager.default.fileExists(atPath: $0.path)
-        }
+        existingExtension(for: fileID).map { url(for: fileID, fileExtension: $0) }
+    }
+
+    /// Whether the upload exists. Checked on every enqueue, so with access(2)
+    /// on a path string: `URL` and `FileManager` took a third of the enqueue
+    /// handler's time.
+    public func contains(_ fileID: UUID) -> Bool { existingExtension(for: fileID) != nil }
+
+    private func existingExtension(for fileID: UUID) -> String? {
+        let stem = directoryPath + fileID.uuidString.lowercased() + "."
+        return Self.extensions.first { access(stem + $0, F_OK) == 0 }
     }
 }
