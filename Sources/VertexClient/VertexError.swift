@@ -36,6 +36,13 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var isRetryable: Bool { kind == .retryable }
 
+    /// False when the request surely never reached the endpoint (no connection,
+    /// no credentials, TLS refused, too large to send), so no GPU time can have
+    /// been spent on it and the attempt is not billed.
+    public var reachedEndpoint: Bool {
+        !["connection_failed", "auth_failed", "tls_failed", "request_too_large"].contains(code) || httpStatus != nil
+    }
+
     public var description: String {
         var text = "\(code) (\(kind.rawValue)): \(message)"
         if let retryAfter { text += "; server asks to wait \(Self.seconds(retryAfter)) s" }

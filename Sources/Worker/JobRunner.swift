@@ -63,7 +63,7 @@ struct JobRunner: Sendable {
         }
         // The fleet pause is read while the image is prepared, one Redis round trip less before
         // the call; a pause set in those milliseconds is missed just as one set right after the read.
-        async let pausedFor = pause.remaining()
+        async let pausedFor = ridingOutRedisOutage(repeatable: true, logger) { try await pause.remaining() }
         let prepared: PreparedImage
         do {
             prepared = try await preparedImage(for: job, from: file)
@@ -75,7 +75,7 @@ struct JobRunner: Sendable {
         logger.info("Prepared image", metadata: ["bytes": "\(prepared.bytes.count)", "saved": "\(prepared.bytesSaved)", "note": "\(prepared.note)"])
 
         if try await pausedFor > .zero { try await pause.waitUntilOver() }
-        try await fenced { try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true) }
+        try await fenced(logger) { try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true) }
         let attempt = job.attempts + 1
         let started = ContinuousClock.now
         let response: PredictionResponse
@@ -87,7 +87,7 @@ struct JobRunner: Sendable {
                 return try await ComputePool.shared.run(.first) { try reply.decode() }
             }
         } catch let error as VertexError {
-            await recordCost(job.id, since: started, succeeded: false, logger)
+            if error.reachedEndpoint { await recordCost(job.id, since: started, succeeded: false, logger) }
             return try await handle(error, lease: lease, attempt: attempt, logger: logger)
         } catch is CancellationError {
             await recordCost(job.id, since: started, succeeded: false, logger)
@@ -116,13 +116,13 @@ struct JobRunner: Sendable {
         let staged = try await staging
         let results: [LayerResult]
         do {
-            try await fenced { try await queue.reportProgress(lease, progress: 80, message: "Saving layers") }
+            try await fenced(logger) { try await queue.reportProgress(lease, progress: 80, message: "Saving layers") }
             results = try await writer.commit(staged, layers)
         } catch {
             await writer.discard(staged)
             throw error
         }
-        try await fenced { try await queue.complete(lease, layers: results) }
+        try await fenced(logger) { try await queue.complete(lease, layers: results) }
         metrics.completed.increment()
         logger.info("Completed", metadata: ["layers": "\(results.count)", "attempt": "\(attempt)"])
     }
@@ -150,14 +150,20 @@ struct JobRunner: Sendable {
     private func handle(_ error: VertexError, lease: JobLease, attempt: Int, logger: Logger) async throws {
         let jobError = JobError(code: error.code, message: error.message, googleStatus: error.googleStatus)
         let elapsed = Duration.milliseconds(Date().millisecondsSince1970 - lease.job.createdAt.millisecondsSince1970)
-        switch backoff.decision(afterAttempt: attempt, error: error, elapsedSinceJobCreated: elapsed) {
-        case .retry(let delay):
-            if error.code == "gpu_rate_limited" {
-                // The whole fleet holds off, for as long as the endpoint asked.
-                try? await pause.pause(for: error.retryAfter ?? delay)
+        let decision = backoff.decision(afterAttempt: attempt, error: error, elapsedSinceJobCreated: elapsed)
+        if error.code == "gpu_rate_limited" {
+            // The whole fleet holds off, for as long as the endpoint asked — also when this job
+            // gives up: the limit is the endpoint's, and the other jobs would only earn more 429s.
+            let wait = switch decision {
+            case .retry(let delay): error.retryAfter ?? delay
+            case .giveUp: error.retryAfter ?? backoff.ceiling(forRetry: attempt - 1)
             }
+            try? await pause.pause(for: wait)
+        }
+        switch decision {
+        case .retry(let delay):
             let message = backoff.message(for: error, delay: delay, nextAttempt: attempt + 1)
-            let outcome = try await fenced { try await queue.retry(lease, error: jobError, after: delay, message: message) }
+            let outcome = try await fenced(logger) { try await queue.retry(lease, error: jobError, after: delay, message: message) }
             (outcome == .scheduled ? metrics.retried : metrics.failed).increment()
             logger.warning("Attempt failed; retry scheduled", metadata: ["error": "\(error)", "delay_ms": "\(delay.milliseconds)", "outcome": "\(outcome)"])
         case .giveUp(let reason):
@@ -167,30 +173,84 @@ struct JobRunner: Sendable {
     }
 
     private func fail(_ lease: JobLease, _ error: JobError, _ logger: Logger) async throws {
-        try await fenced { try await queue.fail(lease, error: error) }
+        try await fenced(logger) { try await queue.fail(lease, error: error) }
         metrics.failed.increment()
         logger.error("Failed", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
     }
 
+    /// Bills the call; while Redis is down the record waits for it (only when it was surely not
+    /// sent: a record cut off in flight may have been counted, and a call is never billed twice).
     private func recordCost(_ jobID: UUID, since started: ContinuousClock.Instant, succeeded: Bool, _ logger: Logger) async {
-        metrics.endpointCalls.record(ContinuousClock.now - started)
+        let duration = ContinuousClock.now - started
+        metrics.endpointCalls.record(duration)
         do {
-            try await costs.recordAttempt(jobID: jobID, duration: ContinuousClock.now - started, succeeded: succeeded)
+            try await ridingOutRedisOutage(repeatable: false, logger) {
+                try await costs.recordAttempt(jobID: jobID, duration: duration, succeeded: succeeded)
+            }
         } catch {
             logger.error("Could not record the attempt's cost", metadata: ["error": "\(error)"])
         }
     }
 
-    /// Runs a fenced queue write; a refused one ends the run without further writes.
+    /// Runs a fenced queue write; a refused one ends the run without further writes. A Redis
+    /// outage is waited out: sending a fenced write again is safe, its token refuses a repeat
+    /// of one that ran (a progress report that counts the attempt may then count it twice).
     @discardableResult
-    private func fenced<T: Sendable>(_ write: () async throws -> T) async throws -> T {
+    private func fenced<T: Sendable>(_ logger: Logger, _ write: () async throws -> T) async throws -> T {
         do {
-            return try await write()
+            return try await ridingOutRedisOutage(repeatable: true, logger, write)
         } catch let error as QueueError {
             switch error {
             case .leaseLost, .cancelled: throw Stop.leaseGone(error)
             default: throw error
             }
+        }
+    }
+
+    /// Runs one Redis step of the job, riding out a Redis outage (a restart, a failover): while
+    /// Redis cannot be reached the step is tried again, pauses growing to 1 s, for up to one
+    /// lease period. Failing at once would throw away the work done — the GPU call above all —
+    /// leave the call unbilled and the job to wait out its lease; past a lease period the job
+    /// is another worker's to recover anyway. `repeatable`: the step may be sent again after
+    /// the connection broke with it in flight (so it may have run).
+    @discardableResult
+    private func ridingOutRedisOutage<T: Sendable>(
+        repeatable: Bool, _ logger: Logger, _ step: () async throws -> T
+    ) async throws -> T {
+        let giveUpAt = ContinuousClock.now + queue.policy.leaseDuration
+        var pause = Duration.milliseconds(100)
+        var waiting = false
+        while true {
+            do {
+                let value = try await step()
+                if waiting { logger.notice("Redis is reachable again; the job goes on") }
+                return value
+            } catch {
+                guard let cause = Self.redisError(error), Self.isWorthWaiting(cause, repeatable: repeatable),
+                    ContinuousClock.now + pause < giveUpAt
+                else { throw error }
+                if !waiting { logger.warning("Redis is unreachable; the job waits for it", metadata: ["error": "\(cause)"]) }
+                waiting = true
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(1))
+            }
+        }
+    }
+
+    private static func redisError(_ error: any Error) -> RedisError? {
+        if let error = error as? RedisError { return error }
+        if case .redis(let error)? = error as? QueueError { return error }
+        return nil
+    }
+
+    /// Redis unreachable (the step was never sent) or still loading its data; cut off in
+    /// flight only when the step may be repeated.
+    private static func isWorthWaiting(_ error: RedisError, repeatable: Bool) -> Bool {
+        switch error {
+        case .unavailable: return true
+        case .connectionLost: return repeatable
+        case .server(let message): return message.hasPrefix("LOADING") || message.hasPrefix("BUSY")
+        case .unexpectedReply, .shutdown: return false
         }
     }
 

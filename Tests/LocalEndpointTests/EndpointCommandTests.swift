@@ -44,6 +44,7 @@ import VertexClient
         ([], ["ENDPOINT_LATENCY_MS": "soon"], "--latency-ms / ENDPOINT_LATENCY_MS must be milliseconds (500) or a range (200-800) (got \"soon\")"),
         ([], ["PORT": "eighty"], "PORT must be an integer from 1 to 65535 (got \"eighty\")"),
         (["--port", "70000"], [:], "--port must be an integer from 0 to 65535"),
+        ([], ["ENDPOINT_REQUEST_LOG": "/nonexistent/requests.jsonl"], "--request-log / ENDPOINT_REQUEST_LOG must be a file that can be appended to (got \"/nonexistent/requests.jsonl\": No such file or directory)"),
     ])
     func anUnusableSettingStopsStartUpWithExitCode2(arguments: [String], environment: [String: String], message: String) async throws {
         let result = try await EndpointProcess(arguments: arguments, environment: environment).waitForExit()

@@ -25,12 +25,13 @@ final class WorkerHarness: Sendable {
     let costs: CostTracker
     let fileID = UUID()
 
-    /// `respond` decides each endpoint answer from the request number (1-based).
-    init(lease: Duration = .seconds(30), maxAttempts: Int = 4, respond: @escaping @Sendable (Int, TestHTTPServer.Request) -> TestHTTPServer.Reply)
-        async throws
+    /// `respond` decides each endpoint answer from the request number (1-based). `server`: a
+    /// Redis of the test's own (to stop and restart) instead of the shared one.
+    init(server: RedisServer? = nil, lease: Duration = .seconds(30), maxAttempts: Int = 4,
+         respond: @escaping @Sendable (Int, TestHTTPServer.Request) -> TestHTTPServer.Reply) async throws
     {
-        server = try await SharedRedis.server()
-        redis = server.makeClient()
+        if let server { self.server = server } else { self.server = try await SharedRedis.server() }
+        redis = self.server.makeClient()
         let prefix = SharedRedis.uniquePrefix("w")
         queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix),
                          policy: QueuePolicy(leaseDuration: lease, maxAttempts: maxAttempts))
@@ -48,11 +49,12 @@ final class WorkerHarness: Sendable {
     }
 
     func makeWorker(
-        concurrency: Int = 4, grace: Duration = .seconds(30), timeout: Duration = .seconds(10), budget: DailyBudgetGuard? = nil
+        concurrency: Int = 4, grace: Duration = .seconds(30), timeout: Duration = .seconds(10), budget: DailyBudgetGuard? = nil,
+        endpointURL: String? = nil
     ) throws -> WorkerService {
         let client = VertexPredictionClient(
             endpoint: try PredictionEndpoint(projectID: "p", location: "us-central1", endpointID: "e",
-                                             baseURL: URL(string: endpoint.baseURL)),
+                                             baseURL: URL(string: endpointURL ?? endpoint.baseURL)),
             auth: NoAuthentication(), http: http, timeout: timeout)
         return WorkerService(
             queue: queue, client: client, costs: costs, pause: FleetPause(redis: redis, prefix: queue.keys.prefix),

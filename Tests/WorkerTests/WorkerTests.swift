@@ -72,6 +72,24 @@ import ServiceLifecycle
         #expect(cost.requests == 2 && cost.failedRequests == 1, "every call that reached the endpoint is billed")
     }
 
+    @Test func callsThatNeverReachedTheEndpointAreNotBilled() async throws {
+        let harness = try await WorkerHarness(maxAttempts: 2) { _, request in
+            WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
+        }
+        defer { harness.shutdown() }
+        // Nothing listens there: every attempt fails to connect.
+        let closed = "http://127.0.0.1:\(try freeLoopbackPort())"
+        let id = try #require(try await harness.enqueue(1).first)
+        let job = try await harness.withWorkers([try harness.makeWorker(endpointURL: closed)]) {
+            try await harness.waitUntilFinished([id])[0]
+        }
+        #expect(job.status == .failed)
+        #expect(job.error?.code == "connection_failed")
+        #expect(job.attempts == 2)
+        #expect(job.costMicros == 0)
+        #expect(try await harness.costs.days(last: 1).first?.requests ?? 0 == 0, "no GPU time was spent")
+    }
+
     @Test func aFinalErrorFailsTheJobWithTheGoogleStatus() async throws {
         let harness = try await WorkerHarness { _, _ in
             .json(400, #"{"error":{"code":400,"message":"image is not a supported format","status":"INVALID_ARGUMENT"}}"#)
@@ -117,6 +135,31 @@ import ServiceLifecycle
         #expect(times.count == 7)
         for later in times.dropFirst() {
             #expect(later - times[0] >= .milliseconds(1_950), "no worker called the endpoint during the pause")
+        }
+    }
+
+    @Test func aRateLimitThatUsesUpAJobsAttemptsStillPausesTheWholeFleet() async throws {
+        let arrivals = Mutex<[ContinuousClock.Instant]>([])
+        let harness = try await WorkerHarness(maxAttempts: 1) { number, request in
+            arrivals.withLock { $0.append(.now) }
+            if number == 1 {
+                return .json(429, #"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#, headers: ["Retry-After": "2"])
+            }
+            return WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
+        }
+        defer { harness.shutdown() }
+        let first = try await harness.enqueue(1)
+        let jobs = try await harness.withWorkers([try harness.makeWorker(concurrency: 2), try harness.makeWorker(concurrency: 2)]) {
+            let failed = try await harness.waitUntilFinished(first)
+            let more = try await harness.enqueue(3)
+            return failed + (try await harness.waitUntilFinished(more))
+        }
+        #expect(jobs[0].status == .failed && jobs[0].error?.code == "gpu_rate_limited", "its only attempt was used up")
+        #expect(jobs.dropFirst().allSatisfy { $0.status == .completed })
+        let times = arrivals.withLock { $0 }
+        #expect(times.count == 4)
+        for later in times.dropFirst() {
+            #expect(later - times[0] >= .milliseconds(1_950), "the endpoint's limit holds for the fleet, not only for the job")
         }
     }
 

@@ -7,6 +7,11 @@ stack_pids=()
 stack_stop() {
   for pid in "${stack_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${stack_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # A redis-server a chaos suite restarted is not our child; its pid file names it.
+  local pid; pid=$(cat "$stack_work/redis.pid" 2>/dev/null) || true
+  if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  fi
   rm -rf "$stack_work"
 }
 trap stack_stop EXIT
@@ -20,13 +25,18 @@ wait_for() {
 }
 
 # start_redis [redis-server options]: a private, non-persistent redis-server
-# (later options win, e.g. --dir and --appendonly for the demo); exports REDIS_URL.
+# (later options win, e.g. --dir and --appendonly for the demo); exports REDIS_URL,
+# and REDIS_COMMAND (its command line, one argument a line) so a chaos suite can
+# stop it and start it again on the same port with the same data.
 start_redis() {
   local port; port=$(free_port)
-  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$stack_work" \
-    --logfile "$stack_logs/redis.log" --maxmemory-policy noeviction "$@" &
+  local command=(redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$stack_work"
+    --logfile "$stack_logs/redis.log" --pidfile "$stack_work/redis.pid" --maxmemory-policy noeviction "$@")
+  "${command[@]}" &
   stack_pids+=($!)
   export REDIS_URL="redis://127.0.0.1:$port/0"
+  REDIS_COMMAND=$(printf '%s\n' "${command[@]}")
+  export REDIS_COMMAND
   for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.05; done
   echo "redis-server did not start (see $stack_logs/redis.log)" >&2
   return 1

@@ -33,7 +33,7 @@ public struct LocalEndpointServer: Sendable {
         router.middlewares.add(GoogleErrorMiddleware())
         let route = PredictRoute(
             plan: plan, predictor: Predictor(maxImagePixels: settings.maxImagePixels, deployedModelID: settings.deployedModelID),
-            maxRequestBytes: settings.maxRequestBytes)
+            maxRequestBytes: settings.maxRequestBytes, log: settings.requestLog)
         router.post("/v1/projects/{project}/locations/{location}/endpoints/{endpoint}:predict") { request, context in
             try await route.respond(to: request, context: context)
         }

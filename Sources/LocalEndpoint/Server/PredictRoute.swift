@@ -13,11 +13,31 @@ struct PredictRoute: Sendable {
     let plan: FaultPlan
     let predictor: Predictor
     let maxRequestBytes: Int
+    /// Gets one entry per request, however it ends.
+    let log: RequestLog?
 
     func respond(to request: Request, context: some RequestContext) async throws -> Response {
+        // `nil` until the fault is drawn, then `.some(nil)` for none.
+        var drawn: Fault?? = nil
+        guard let log else { return try await answer(request, context: context, drawn: &drawn) }
+        let arrived = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let started = ContinuousClock.now
+        do {
+            let response = try await answer(request, context: context, drawn: &drawn)
+            log.record(Self.entry(arrived: arrived, since: started, drawn: drawn, status: Int(response.status.code)))
+            return response
+        } catch {
+            log.record(Self.entry(arrived: arrived, since: started, drawn: drawn, status: (error as? GoogleError)?.httpStatus ?? 500))
+            throw error
+        }
+    }
+
+    /// - Parameter drawn: set to the request's fault (`.some(nil)`: none) once it is drawn.
+    private func answer(_ request: Request, context: some RequestContext, drawn: inout Fault??) async throws -> Response {
         let started = ContinuousClock.now
         let body = try await collectBody(request)
         let draw = plan.next()
+        drawn = .some(draw.fault)
         if draw.latency > .zero { try await Task.sleep(for: draw.latency) }
         let path = request.uri.path
 
@@ -44,6 +64,14 @@ struct PredictRoute: Sendable {
             context.logger.info("\(path): \(outcome.summary)\(wrong ? " (injected wrong layer count)" : "") in \(milliseconds) ms")
             return Self.json(outcome.body)
         }
+    }
+
+    /// A request that never got as far as a draw (an unreadable or oversized body) is an `error`.
+    private static func entry(arrived: Int64, since started: ContinuousClock.Instant, drawn: Fault??, status: Int) -> RequestLogEntry {
+        RequestLogEntry(
+            arrivedMilliseconds: arrived,
+            outcome: drawn.map { RequestLogEntry.Outcome(fault: $0, failed: status != 200) } ?? .error,
+            status: status, durationMilliseconds: Int64(started.duration(to: .now) / .milliseconds(1)))
     }
 
     private func collectBody(_ request: Request) async throws -> Data {

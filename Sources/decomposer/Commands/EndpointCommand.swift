@@ -51,9 +51,13 @@ struct EndpointCommand: AsyncParsableCommand {
     @Option(help: "Seed of the fault schedule, so a run repeats (default: random, logged at start-up).")
     var seed: String?
 
+    @Option(help: "Append one JSON line per :predict request (arrival ms, outcome, status, duration ms) to this file (also ENDPOINT_REQUEST_LOG).")
+    var requestLog: String?
+
     func run() async throws {
         let values: ConfigurationValues
         let faults: FaultSettings
+        let requestLog: RequestLog?
         let host: String
         let port: Int
         do {
@@ -68,6 +72,11 @@ struct EndpointCommand: AsyncParsableCommand {
                 port = try values.integer("PORT", default: 8080, in: 1...65535)
             }
             faults = try FaultSettings.parse(faultValues(values), defaultSeed: UInt64.random(in: 0...UInt64(UInt32.max)))
+            if let path = self.requestLog ?? values.string(RequestLog.environmentKey), !path.isEmpty {
+                requestLog = try RequestLog(path: path)
+            } else {
+                requestLog = nil
+            }
         } catch {
             FileHandle.standardError.write(Data("decomposer: configuration error: \(error)\n".utf8))
             throw ExitCode(2)
@@ -75,15 +84,22 @@ struct EndpointCommand: AsyncParsableCommand {
 
         LoggingBootstrap.bootstrapOnce()
         let logger = Logger(label: "endpoint")
-        let server = LocalEndpointServer(settings: LocalEndpointSettings(faults: faults), logger: logger)
+        let server = LocalEndpointServer(settings: LocalEndpointSettings(faults: faults, requestLog: requestLog), logger: logger)
         let application = server.makeApplication(host: host, port: port) { channel in
             let bound = channel.localAddress?.port ?? port
             let url = "http://\(Self.reachableHost(host)):\(bound)"
-            logger.info("Local CPU endpoint on \(url); workers use VERTEX_AI_API_ENDPOINT=\(url) (faults: \(faults.summary))")
+            logger.info("Local CPU endpoint on \(url); workers use VERTEX_AI_API_ENDPOINT=\(url) (faults: \(faults.summary))\(requestLog.map { "; requests logged to \($0.path)" } ?? "")")
         }
         let group = ServiceGroup(configuration: .init(
             services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        // Lines of requests that ended during shutdown are still written before exit.
+        do {
+            try await group.run()
+        } catch {
+            await requestLog?.close()
+            throw error
+        }
+        await requestLog?.close()
     }
 
     /// Each fault option from its flag, else its environment variable.
