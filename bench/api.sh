@@ -1,47 +1,33 @@
 #!/usr/bin/env bash
-# API benchmarks against a release `decomposer api` and a private redis-server on
-# loopback, with wrk on the same machine (so the figures include its CPU):
+# The API part of bench/run.sh (run alone, it prints its figures): a release
+# `decomposer api` and a private redis-server on loopback, with wrk on the same
+# machine (so the figures include its CPU):
 #   enqueue      POST /api/decompose, 64 connections
 #   status       GET /api/jobs/{id}, 64 connections
 #   upload       5 MB posters, 16 connections: MB/s and the API's RSS before/peak/after
 #   ceiling      redis-benchmark of a script call shaped like enqueue, and of PING
 #   cold start   exec of `decomposer api` until /readyz is 200 (median of 10); idle RSS of api and worker
-#   watchers     WebSocket delivery latency from a job update to N watchers (decomposer-bench)
-# Prints `name: value unit` lines. DURATION (seconds per wrk run, default 10) and
-# WATCHERS (default 1000) adjust it. Writes bench/RESULTS-api.md.
+#   watchers     WebSocket delivery latency from a job update to N watchers, and the API's RSS
+# DURATION (seconds per wrk run, default 20) and WATCHER_COUNTS (default "1000 10000").
+# Expects release builds in $SCRATCH_PATH (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-duration=${DURATION:-10}
-watchers=${WATCHERS:-1000}
-swift build -c release --product decomposer >&2
-swift build -c release --product decomposer-bench >&2
-bin=.build/release
+command -v wrk >/dev/null || scripts/install-deps.sh wrk
+duration=${DURATION:-20}
+bin="${SCRATCH_PATH:-.build}/release"
+source bench/lib.sh
+# One descriptor per watcher, in the API and in the client.
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+bench_redis
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-work=$(mktemp -d)
-redis_port=$(free_port)
-api_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" --logfile "$work/redis.log" &
-redis_pid=$!
-api_pid=""
-cleanup() {
-  [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null
-  kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
-
-export REDIS_URL="redis://127.0.0.1:$redis_port/0" HOST=127.0.0.1 PORT=$api_port ENV_FILE=/nonexistent
-export UPLOADS_DIR="$work/uploads" RESULTS_DIR="$work/results" MAX_QUEUE_DEPTH=10000000 LOG_LEVEL=warning
-"$bin/decomposer" api 2>"$work/api.log" &
+export HOST=127.0.0.1 PORT=$(free_port) ENV_FILE=/nonexistent LOG_LEVEL=warning
+export UPLOADS_DIR="$bench_work/uploads" RESULTS_DIR="$bench_work/results" MAX_QUEUE_DEPTH=10000000
+"$bin/decomposer" api 2>"$bench_work/api.log" &
 api_pid=$!
-base="http://127.0.0.1:$api_port"
+bench_cleanup_pids+=("$api_pid")
+base="http://127.0.0.1:$PORT"
 for _ in $(seq 1 200); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
 
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 # Runs wrk and prints `<name>_req_per_s`, `_p50`, `_p99` and any non-2xx count.
 wrk_figures() {
   local name=$1; shift
@@ -54,13 +40,13 @@ wrk_figures() {
     $1 == "99%" { printf "%s_p99: %.2f ms\n", n, ms($2) }
     /Non-2xx/ { printf "%s_non_2xx: %d responses\n", n, $NF }'
 }
+# sample_rss PID FILE: appends the RSS (KiB) of PID to FILE every 0.2 s until killed.
+sample_rss() { while kill -0 "$1" 2>/dev/null; do rss_kib "$1" >>"$2"; sleep 0.2; done; }
 
-ulimit -n 20000 2>/dev/null || true   # one descriptor per watcher, in both processes
 exec 3>&1
-exec > >(tee "$work/figures")
-echo "cores: $(nproc) cores"
-"$bin/decomposer-bench" poster --megabytes 5 --out "$work/poster.jpg" >&2
-file_id=$(curl -fs -F "file=@$work/poster.jpg" "$base/api/upload" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file_id"])')
+exec > >(tee "$bench_work/figures")
+"$bin/decomposer-bench" poster --megabytes 5 --out "$bench_work/poster.jpg" >&2
+file_id=$(curl -fs -F "file=@$bench_work/poster.jpg" "$base/api/upload" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file_id"])')
 echo "api_idle_rss: $(( $(rss_kib "$api_pid") / 1024 )) MiB"
 
 FILE_ID=$file_id wrk_figures enqueue -t2 -c64 -d"${duration}s" -s bench/wrk/decompose.lua "$base/api/decompose"
@@ -68,17 +54,16 @@ job_id=$(curl -fs -H 'Content-Type: application/json' -d "{\"file_id\":\"$file_i
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')
 wrk_figures status -t2 -c64 -d"${duration}s" "$base/api/jobs/$job_id"
 
-before=$(rss_kib "$api_pid"); peak=$before
-( while kill -0 "$api_pid" 2>/dev/null; do rss_kib "$api_pid" >>"$work/rss"; sleep 0.2; done ) &
+before=$(rss_kib "$api_pid")
+sample_rss "$api_pid" "$bench_work/upload-rss" &
 sampler=$!
-upload_out=$(POSTER_PATH=$work/poster.jpg wrk -t2 -c16 -d"${duration}s" -s bench/wrk/upload.lua "$base/api/upload")
+upload_out=$(POSTER_PATH=$bench_work/poster.jpg wrk -t2 -c16 -d"${duration}s" -s bench/wrk/upload.lua "$base/api/upload")
 kill "$sampler" 2>/dev/null || true
 echo "$upload_out" >&2
-size=$(stat -c %s "$work/poster.jpg")
+size=$(stat -c %s "$bench_work/poster.jpg")
 echo "$upload_out" | awk -v size="$size" '/Requests\/sec/ { printf "upload_5mb_per_s: %.1f uploads/s\nupload_mb_per_s: %.1f MB/s\n", $2, $2 * size / 1e6 }'
-peak=$(sort -n "$work/rss" | tail -1)
 echo "upload_api_rss_before: $(( before / 1024 )) MiB"
-echo "upload_api_rss_peak: $(( peak / 1024 )) MiB"
+echo "upload_api_rss_peak: $(( $(sort -n "$bench_work/upload-rss" | tail -1) / 1024 )) MiB"
 echo "upload_api_rss_after: $(( $(rss_kib "$api_pid") / 1024 )) MiB"
 rm -rf "$UPLOADS_DIR" 2>/dev/null || true
 
@@ -92,7 +77,7 @@ eval_rps=$(redis-benchmark -p "$redis_port" -c 64 -n 200000 -q EVAL "$ceiling_sc
   | awk '/requests per second/ {for (i=1;i<=NF;i++) if ($i == "requests") print $(i-1)}' | tail -1 || true)
 ping_rps=$(redis-benchmark -p "$redis_port" -c 64 -n 200000 -q -t ping_mbulk 2>/dev/null | tr '\r' '\n' \
   | awk '/requests per second/ {for (i=1;i<=NF;i++) if ($i == "requests") print $(i-1)}' | tail -1 || true)
-enqueue_rps=$(awk '/^enqueue_req_per_s/ {print $2}' "$work/figures" || true)
+enqueue_rps=$(awk '/^enqueue_req_per_s/ {print $2}' "$bench_work/figures" || true)
 echo "redis_eval_enqueue_shape_req_per_s: ${eval_rps:-0} req/s"
 echo "redis_ping_req_per_s: ${ping_rps:-0} req/s"
 awk -v e="$enqueue_rps" -v c="$eval_rps" -v p="$ping_rps" 'BEGIN {
@@ -121,22 +106,19 @@ sleep 2
 echo "worker_idle_rss: $(( $(rss_kib "$worker_pid") / 1024 )) MiB"
 kill "$worker_pid"; wait "$worker_pid" 2>/dev/null || true
 
-# A fresh queue, so the watched job is the next one a worker claims.
-redis-cli -p "$redis_port" FLUSHALL >/dev/null
-"$bin/decomposer-bench" watchers --api "$base" --watchers "$watchers" --updates 50
-echo "api_peak_rss: $(( $(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status") / 1024 )) MiB"
+# WebSocket fan-out. A fresh queue each time, so the watched job is the next one claimed.
+for count in ${WATCHER_COUNTS:-1000 10000}; do
+  redis-cli -p "$redis_port" FLUSHALL >/dev/null
+  rm -f "$bench_work/watch-rss"
+  sample_rss "$api_pid" "$bench_work/watch-rss" &
+  sampler=$!
+  echo "\$ decomposer-bench watchers --watchers $count" >&2
+  "$bin/decomposer-bench" watchers --api "$base" --watchers "$count" --updates 50 | sed "s/^watchers_/watchers_${count}_/"
+  kill "$sampler" 2>/dev/null || true
+  echo "watchers_${count}_api_rss_peak: $(( $(sort -n "$bench_work/watch-rss" | tail -1) / 1024 )) MiB"
+  # Let the closed connections drain before the next count.
+  sleep 2
+done
+echo "api_peak_rss: $(peak_rss_mib "$api_pid") MiB"
+echo "api_part_redis_peak_rss: $(peak_rss_mib "$redis_pid") MiB"
 exec >&3
-{
-  echo "# API benchmark results"
-  echo
-  echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); wrk on the same machine"
-  echo "- load while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- wrk runs of ${duration} s; ${watchers} WebSocket watchers"
-  echo
-  echo '```'
-  cat "$work/figures"
-  echo '```'
-} > bench/RESULTS-api.md
-echo "wrote bench/RESULTS-api.md"

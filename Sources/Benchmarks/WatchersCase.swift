@@ -109,6 +109,7 @@ func watchersCase() async throws {
         report("watchers_latency_p50", latencies[latencies.count / 2], "ms")
         report("watchers_latency_p99", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "ms")
     }
+    report("watchers_client_peak_rss", peakRSSMiB(), "MiB")
     watchers.cancel()
     http.shutdown()
     redis.shutdown()

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The worker part of bench/run.sh (run alone, it prints its figures): each
+# decomposer-bench case in its own process against a private redis-server.
+# Expects release builds in $SCRATCH_PATH (default .build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bench="${SCRATCH_PATH:-.build}/release/decomposer-bench"
+source bench/lib.sh
+bench_redis
+
+run() { echo "\$ decomposer-bench $*" >&2; timeout 300 "$bench" "$@"; }
+run prepare
+run validate
+run pipeline --latency-ms 0 --concurrency 1 --jobs 30
+run pipeline --latency-ms 0 --concurrency 4 --jobs 60
+run pipeline --latency-ms 0 --concurrency 16 --jobs 80
+run pipeline --latency-ms 500 --concurrency 16 --jobs 320
+run pipeline --latency-ms 500 --concurrency 16 --jobs 320 --distinct-uploads 1
+taskset -c 0 true 2>/dev/null && one_core="taskset -c 0" || one_core=""
+echo "\$ $one_core decomposer-bench decompose (local endpoint, one core)" >&2
+timeout 300 $one_core "$bench" decompose
+echo "worker_part_redis_peak_rss: $(peak_rss_mib "$redis_pid") MiB"
