@@ -114,39 +114,23 @@ import ServiceLifecycle
     }
 
     @Test func aRateLimitPausesTheWholeFleetForTheRetryAfterTime() async throws {
-        let arrivals = Mutex<[ContinuousClock.Instant]>([])
-        let harness = try await WorkerHarness { number, request in
-            arrivals.withLock { $0.append(.now) }
-            if number == 1 {
-                return .json(429, #"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#, headers: ["Retry-After": "2"])
-            }
-            return WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
-        }
+        let arrivals = ArrivalTimes()
+        let harness = try await WorkerHarness(respond: Self.rateLimitingTheFirstCall(arrivals))
         defer { harness.shutdown() }
         let first = try await harness.enqueue(1)
         let jobs = try await harness.withWorkers([try harness.makeWorker(concurrency: 2), try harness.makeWorker(concurrency: 2)]) {
-            try await harness.waitFor { arrivals.withLock { $0.count } >= 1 }
+            try await harness.waitFor { arrivals.all.count >= 1 }
             try await harness.waitFor { try await harness.queue.job(first[0])?.status == .queued }
             let more = try await harness.enqueue(5)
             return try await harness.waitUntilFinished(first + more)
         }
         #expect(jobs.allSatisfy { $0.status == .completed })
-        let times = arrivals.withLock { $0 }
-        #expect(times.count == 7)
-        for later in times.dropFirst() {
-            #expect(later - times[0] >= .milliseconds(1_950), "no worker called the endpoint during the pause")
-        }
+        arrivals.expectNothingDuringThePause(expectedCalls: 7)
     }
 
     @Test func aRateLimitThatUsesUpAJobsAttemptsStillPausesTheWholeFleet() async throws {
-        let arrivals = Mutex<[ContinuousClock.Instant]>([])
-        let harness = try await WorkerHarness(maxAttempts: 1) { number, request in
-            arrivals.withLock { $0.append(.now) }
-            if number == 1 {
-                return .json(429, #"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#, headers: ["Retry-After": "2"])
-            }
-            return WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
-        }
+        let arrivals = ArrivalTimes()
+        let harness = try await WorkerHarness(maxAttempts: 1, respond: Self.rateLimitingTheFirstCall(arrivals))
         defer { harness.shutdown() }
         let first = try await harness.enqueue(1)
         let jobs = try await harness.withWorkers([try harness.makeWorker(concurrency: 2), try harness.makeWorker(concurrency: 2)]) {
@@ -156,10 +140,19 @@ import ServiceLifecycle
         }
         #expect(jobs[0].status == .failed && jobs[0].error?.code == "gpu_rate_limited", "its only attempt was used up")
         #expect(jobs.dropFirst().allSatisfy { $0.status == .completed })
-        let times = arrivals.withLock { $0 }
-        #expect(times.count == 4)
-        for later in times.dropFirst() {
-            #expect(later - times[0] >= .milliseconds(1_950), "the endpoint's limit holds for the fleet, not only for the job")
+        arrivals.expectNothingDuringThePause(expectedCalls: 4)
+    }
+
+    /// An endpoint whose first answer is 429 with `Retry-After: 2` and every later one a prediction.
+    private static func rateLimitingTheFirstCall(
+        _ arrivals: ArrivalTimes
+    ) -> @Sendable (Int, TestHTTPServer.Request) -> TestHTTPServer.Reply {
+        { number, request in
+            arrivals.record()
+            if number == 1 {
+                return .json(429, #"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#, headers: ["Retry-After": "2"])
+            }
+            return WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
         }
     }
 
@@ -276,5 +269,24 @@ import ServiceLifecycle
         #expect(status == 503)
         #expect(body.contains("shutting down"))
         try await running.value
+    }
+}
+
+/// When each request reached the in-test endpoint.
+final class ArrivalTimes: Sendable {
+    private let times = Mutex<[ContinuousClock.Instant]>([])
+
+    func record() { times.withLock { $0.append(.now) } }
+
+    var all: [ContinuousClock.Instant] { times.withLock { $0 } }
+
+    /// After the first call's 429 (`Retry-After: 2`), no worker called until the pause was over.
+    func expectNothingDuringThePause(expectedCalls: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        let times = all
+        #expect(times.count == expectedCalls, sourceLocation: sourceLocation)
+        for later in times.dropFirst() {
+            #expect(later - times[0] >= .milliseconds(1_950), "no worker called the endpoint during the pause",
+                    sourceLocation: sourceLocation)
+        }
     }
 }
