@@ -2,10 +2,12 @@
 # The API part of bench/run.sh (run alone, it prints its figures): a release
 # `decomposer api` and a private redis-server on loopback, with wrk on the same
 # machine (so the figures include its CPU):
+#   http ceiling GET /healthz, 64 connections: what the HTTP stack alone serves here
 #   enqueue      POST /api/decompose, 64 connections
 #   status       GET /api/jobs/{id}, 64 connections
 #   upload       5 MB posters, 16 connections: MB/s and the API's RSS before/peak/after
-#   ceiling      redis-benchmark of a script call shaped like enqueue, and of PING
+#   ceiling      redis-benchmark of a script call shaped like enqueue, and of PING; the
+#                Redis client's own round trips/s (64 tasks sending PING through RedisClient)
 #   cold start   exec of `decomposer api` until /readyz is 200 (median of 10); idle RSS of api and worker
 #   watchers     WebSocket delivery latency from a job update to N watchers, and the API's RSS
 # DURATION (seconds per wrk run, default 20) and WATCHER_COUNTS (default "1000 10000").
@@ -49,6 +51,7 @@ exec > >(tee "$bench_work/figures")
 file_id=$(curl -fs -F "file=@$bench_work/poster.jpg" "$base/api/upload" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file_id"])')
 echo "api_idle_rss: $(( $(rss_kib "$api_pid") / 1024 )) MiB"
 
+wrk_figures healthz -t2 -c64 -d"${duration}s" "$base/healthz"
 FILE_ID=$file_id wrk_figures enqueue -t2 -c64 -d"${duration}s" -s bench/wrk/decompose.lua "$base/api/decompose"
 job_id=$(curl -fs -H 'Content-Type: application/json' -d "{\"file_id\":\"$file_id\"}" "$base/api/decompose" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')
@@ -80,9 +83,12 @@ ping_rps=$(redis-benchmark -p "$redis_port" -c 64 -n 200000 -q -t ping_mbulk 2>/
 enqueue_rps=$(awk '/^enqueue_req_per_s/ {print $2}' "$bench_work/figures" || true)
 echo "redis_eval_enqueue_shape_req_per_s: ${eval_rps:-0} req/s"
 echo "redis_ping_req_per_s: ${ping_rps:-0} req/s"
-awk -v e="$enqueue_rps" -v c="$eval_rps" -v p="$ping_rps" 'BEGIN {
+healthz_rps=$(awk '/^healthz_req_per_s/ {print $2}' "$bench_work/figures" || true)
+awk -v e="$enqueue_rps" -v c="$eval_rps" -v p="$ping_rps" -v h="$healthz_rps" 'BEGIN {
   if (c > 0) printf "enqueue_fraction_of_eval_ceiling: %.2f x\n", e / c
-  if (p > 0) printf "enqueue_fraction_of_ping_ceiling: %.2f x\n", e / p }'
+  if (p > 0) printf "enqueue_fraction_of_ping_ceiling: %.2f x\n", e / p
+  if (h > 0) printf "enqueue_fraction_of_http_ceiling: %.2f x\n", e / h }'
+"$bin/decomposer-bench" redis-client --clients 64 --seconds 5
 redis-cli -p "$redis_port" DEL "{b}:wait" "{b}:marker" >/dev/null
 
 # Cold start: exec of `decomposer api` until /readyz answers 200, median of 10; idle RSS.

@@ -20,7 +20,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first else {
     print("usage: decomposer-bench prepare [--width N --height N] | validate"
           + " | pipeline --latency-ms N --concurrency N --jobs N [--distinct-uploads 1]"
-          + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K")
+          + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
+          + " | redis-client [--clients N --seconds S --pool N]")
     exit(2)
 }
 
@@ -188,6 +189,9 @@ case "poster":
 
 case "watchers":
     try await watchersCase()
+
+case "redis-client":
+    try await redisClientCase()
 
 default:
     print("unknown case \(name)")

@@ -1,0 +1,38 @@
+import Foundation
+import Redis
+
+/// `redis-client --clients N --seconds S`: N tasks each sending PING through one
+/// `RedisClient` in a loop, the way N concurrent API requests do. Its round
+/// trips per second, against `redis-benchmark` PING on the same machine, show
+/// what the client's thread hand-offs cost apart from HTTP.
+func redisClientCase() async throws {
+    guard let url = ProcessInfo.processInfo.environment["REDIS_URL"] else {
+        print("redis-client needs REDIS_URL")
+        exit(2)
+    }
+    let clients = option("--clients", 64)
+    let seconds = option("--seconds", 5)
+    var configuration = try RedisConfiguration(url: url)
+    configuration.poolSize = option("--pool", configuration.poolSize)
+    let redis = RedisClient(configuration: configuration)
+    defer { redis.shutdown() }
+    try await redis.send("PING")
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    let started = ContinuousClock.now
+    let total = try await withThrowingTaskGroup(of: Int.self) { group in
+        for _ in 0..<clients {
+            group.addTask {
+                var count = 0
+                while ContinuousClock.now < deadline {
+                    try await redis.send("PING")
+                    count += 1
+                }
+                return count
+            }
+        }
+        return try await group.reduce(0, +)
+    }
+    let elapsed = milliseconds(ContinuousClock.now - started) / 1000
+    report("redis_client_ping_c\(clients)_per_s", Double(total) / elapsed, "round trips/s")
+    report("redis_client_cpu_per_round_trip", cpuMilliseconds() * 1000 / Double(total), "us")
+}
