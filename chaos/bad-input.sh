@@ -3,11 +3,7 @@
 # then fires chaos/bad_input.py at the API while normal traffic flows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-swift build --product decomposer
-bin=.build/debug/decomposer
-source scripts/lib/stack.sh
-export ENV_FILE=/nonexistent UPLOADS_DIR="$stack_work/uploads" RESULTS_DIR="$stack_work/results"
+source chaos/lib.sh
 start_redis
 start_endpoint
 start_api --with-worker

@@ -9,24 +9,17 @@ import json
 import os
 import socket
 import struct
-import sys
 import threading
 import time
 import urllib.parse
 import uuid
 import zlib
 
+from chaoslib import finish, multipart, record, sample_poster
+
 BASE = os.environ["BASE_URL"]
 HOST, PORT = urllib.parse.urlparse(BASE).hostname, urllib.parse.urlparse(BASE).port
-POSTER = open(os.environ.get("POSTER", "assets/sample-poster.png"), "rb").read()
-results = {"passed": 0, "failed": 0}
-lock = threading.Lock()
-
-
-def record(ok, what):
-    with lock:
-        results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
+POSTER = sample_poster()
 
 
 def exchange(raw, timeout=30, slow=None):
@@ -67,14 +60,6 @@ def request(method, path, body=b"", headers=None):
     if body is not None and "Transfer-Encoding" not in (headers or {}):
         lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
-
-
-def multipart(parts, boundary="chaos"):
-    out = b""
-    for name, filename, data in parts:
-        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
-        out += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + data + b"\r\n"
-    return out + f"--{boundary}--\r\n".encode()
 
 
 def png_header(width, height):
@@ -198,5 +183,4 @@ record(normal["ok"] > 0 and normal["bad"] == 0,
 status, _, _ = exchange(request("GET", "/readyz", None))
 record(status == 200, "the API is still ready at the end")
 
-print(f"bad-input barrage ({len(cases)} kinds): {results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish(f"bad-input barrage ({len(cases)} kinds)")

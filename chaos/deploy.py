@@ -32,94 +32,20 @@ JOB_LEASE_SECONDS; JOBS (default 60).
 import json
 import os
 import signal
-import struct
 import subprocess
-import sys
 import time
-import urllib.request
-import zlib
 
-BASE = os.environ["BASE_URL"]
-BINARY = os.environ["DECOMPOSER"]
-RESULTS = os.environ["RESULTS_DIR"]
+from chaoslib import (ENDED, billed_calls, broken_jobs, call, enqueue, finish, give_up_at, job_events, job_states,
+                      record, request_log, sample_poster, start_worker, stop_process, upload_poster)
+
 JOBS = int(os.environ.get("JOBS", "60"))
 GRACE = float(os.environ.get("SHUTDOWN_GRACE_SECONDS", "2"))
 LEASE = float(os.environ.get("JOB_LEASE_SECONDS", "30"))
 SLOW_SECONDS = 3
-results = {"passed": 0, "failed": 0}
 
 
-def record(ok, what):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-
-
-def call(method, path, body=None, headers=None):
-    request = urllib.request.Request(BASE + path, data=body, method=method, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
-def png_is_whole(path):
-    """Every chunk's CRC, an IEND, and an IDAT stream that inflates to exactly the declared scanlines."""
-    data = open(path, "rb").read()
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        return False
-    offset, idat, width, height, seen_end = 8, b"", 0, 0, False
-    while offset + 12 <= len(data):
-        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
-        chunk = data[offset + 8:offset + 8 + length]
-        crc = struct.unpack(">I", data[offset + 8 + length:offset + 12 + length])[0]
-        if zlib.crc32(kind + chunk) != crc:
-            return False
-        if kind == b"IHDR":
-            width, height = struct.unpack(">II", chunk[:8])
-        elif kind == b"IDAT":
-            idat += chunk
-        elif kind == b"IEND":
-            seen_end = True
-            break
-        offset += 12 + length
-    return seen_end and len(zlib.decompress(idat)) == height * (1 + width * 4)
-
-
-spawned = 0
-
-
-def start_worker(endpoint):
-    global spawned
-    log = open(os.path.join(os.environ.get("LOG_DIR", "/tmp"), f"worker-{spawned}.log"), "w")
-    spawned += 1
-    environment = dict(os.environ, VERTEX_AI_API_ENDPOINT=endpoint)
-    return subprocess.Popen([BINARY, "worker"], stdout=subprocess.DEVNULL, stderr=log, env=environment)
-
-
-def gone(pid):
-    """True once the process has exited (a zombie of the shell that started it counts as exited)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
-
-
-def stop_endpoint(pid):
-    """Graceful stop: the endpoint finishes (and logs) the requests still running, then exits."""
-    os.kill(pid, signal.SIGTERM)
-    limit = time.time() + 60
-    while not gone(pid) and time.time() < limit:
-        time.sleep(0.1)
-
-
-poster = open(os.environ.get("POSTER", "assets/sample-poster.png"), "rb").read()
-boundary = "deploy"
-form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n\r\n".encode()
-        + poster + f"\r\n--{boundary}--\r\n".encode())
-file_id = call("POST", "/api/upload", form, {"Content-Type": f"multipart/form-data; boundary={boundary}"})["file_id"]
-jobs = []
-for index in range(JOBS):
-    body = json.dumps({"file_id": file_id, "num_layers": 2 + index % 4, "resolution": 640}).encode()
-    jobs.append(call("POST", "/api/decompose", body, {"Content-Type": "application/json"})["job_id"])
+file_id = upload_poster(sample_poster(), "deploy")
+jobs = [enqueue(file_id, index) for index in range(JOBS)]
 
 fast, slow = os.environ["FAST_ENDPOINT"], os.environ["SLOW_ENDPOINT"]
 # Each roll: when it happens (given the jobs completed and the time since the last roll), and where the new fleet calls.
@@ -128,11 +54,11 @@ rolls = [
     (lambda done, since: since >= SLOW_SECONDS, fast),
     (lambda done, since: done >= JOBS * 6 // 10, fast),
 ]
-workers = [start_worker(fast) for _ in range(3)]
+workers = [start_worker(VERTEX_AI_API_ENDPOINT=fast) for _ in range(3)]
 stopping = []  # (worker, time of SIGTERM, wave)
 exits = []  # (wave, exit code, seconds from SIGTERM to exit)
 started = last_roll = time.time()
-deadline = started + float(os.environ.get("LIMIT_SECONDS", "600"))
+deadline = give_up_at(started)
 completed = 0
 while time.time() < deadline:
     time.sleep(0.25)
@@ -141,9 +67,9 @@ while time.time() < deadline:
         if worker.poll() is not None:
             exits.append((wave, worker.returncode, time.time() - signalled))
             stopping.remove(entry)
-    states = [call("GET", f"/api/jobs/{job}")["status"] for job in jobs]
+    states = job_states(jobs)
     completed = states.count("completed")
-    if all(state in ("completed", "failed", "cancelled") for state in states):
+    if all(state in ENDED for state in states):
         break
     if rolls and rolls[0][0](completed, time.time() - last_roll):
         _, endpoint = rolls.pop(0)
@@ -152,7 +78,7 @@ while time.time() < deadline:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
             stopping.append((worker, now, wave))
-        workers = [start_worker(endpoint) for _ in range(3)]
+        workers = [start_worker(VERTEX_AI_API_ENDPOINT=endpoint) for _ in range(3)]
         last_roll = now
         print(f"roll {wave} at {now - started:.1f} s ({completed} of {JOBS} completed): SIGTERM to 3 workers, "
               f"3 new ones on the {'slow' if endpoint == slow else '300 ms'} endpoint", flush=True)
@@ -175,26 +101,17 @@ done = [job for job in finals if job["status"] == "completed"]
 record(len(done) == JOBS, f"nothing lost: every job completed ({len(done)} of {JOBS}; others: "
        f"{[(j['status'], j['message']) for j in finals if j['status'] != 'completed'][:3]})")
 record(len(rolls) == 0, f"all three rolls happened while jobs were running ({3 - len(rolls)} did)")
-broken = []
-for job in done:
-    folder = os.path.join(RESULTS, job["job_id"])
-    names = sorted(layer["filename"] for layer in job["layers"])
-    if len(names) != job["num_layers"] or not all(png_is_whole(os.path.join(folder, name)) for name in names):
-        broken.append(job["job_id"])
+broken = broken_jobs(done)
 record(not broken, f"every completed job's PNGs are whole and counted ({len(broken)} broken)")
 bad_exits = [(wave, code, round(took, 1)) for wave, code, took in exits if code != 0 or took > GRACE + 5]
 record(len(exits) == 12 and not bad_exits,
        f"every worker exited 0 within the {GRACE:.0f} s grace (+5 s) of its SIGTERM ({len(exits)} workers; "
        f"slowest {max((took for _, _, took in exits), default=0):.1f} s; bad: {bad_exits[:4]})")
 
-redis_url = os.environ["REDIS_URL"].replace("redis://", "").split("/")[0]
-host, port = redis_url.split(":")
 twice, handed_back, mid_call, while_saving, pickups, miscounted = [], 0, 0, 0, [], []
 attempts_of = {job["job_id"]: job["attempts"] for job in finals}
 for job in jobs:
-    out = subprocess.run(["redis-cli", "-h", host, "-p", port, "--raw", "XRANGE", "{decomposer}:job:%s:events" % job, "-", "+"],
-                         capture_output=True, text=True).stdout
-    events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    events = [json.loads(line) for line in job_events(job).splitlines() if line.startswith("{")]
     if sum(1 for event in events if event["status"] == "completed") != 1:
         twice.append(job)
     for index, event in enumerate(events):
@@ -223,15 +140,13 @@ record(recoveries == 0 and None not in pickups and slowest < LEASE / 2,
        f"handed-back jobs were taken again by the new workers, not after their lease expired ({recoveries} recoveries; "
        f"slowest pick-up {slowest:.1f} s, lease {LEASE:.0f} s)")
 
-stop_endpoint(int(os.environ["FAST_PID"]))
-stop_endpoint(int(os.environ["SLOW_PID"]))
-requests = {name: [json.loads(line) for line in open(os.environ[name]) if line.strip()] for name in ("FAST_LOG", "SLOW_LOG")}
+# Graceful stops: each endpoint finishes (and logs) the requests still running, then exits.
+stop_process(int(os.environ["FAST_PID"]), 60)
+stop_process(int(os.environ["SLOW_PID"]), 60)
+requests = {name: request_log(os.environ[name]) for name in ("FAST_LOG", "SLOW_LOG")}
 reached = len(requests["FAST_LOG"]) + len(requests["SLOW_LOG"])
 print(f"     the endpoints saw {len(requests['FAST_LOG'])} + {len(requests['SLOW_LOG'])} (slow) requests", flush=True)
-report = json.loads(subprocess.run([BINARY, "cost-report", "--days", "2", "--format", "json"],
-                                   capture_output=True, text=True, check=True).stdout)
-billed = sum(day["requests"] for day in report["days"])
-billed_failed = sum(day["failed_requests"] for day in report["days"])
+billed, billed_failed = billed_calls()
 attempts = sum(job["attempts"] for job in finals)
 record(billed == reached == attempts,
        f"every call that reached an endpoint was billed once: {reached} requests reached the endpoints, "
@@ -244,5 +159,4 @@ record(billed == len(done) + mid_call + while_saving and billed_failed <= mid_ca
        f"completed + {mid_call + while_saving} handed back during or after the call; {billed_failed} billed as failed)")
 unbilled = [job["job_id"] for job in finals if not job["cost_usd"] > 0]
 record(not unbilled, f"every job carries its cost ({len(unbilled)} do not)")
-print(f"deploy under load: {results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish("deploy under load")

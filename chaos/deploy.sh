@@ -7,12 +7,7 @@
 # sets the load. BUILD_DIR (default .build) is the build's scratch path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-build_dir=${BUILD_DIR:-.build}
-swift build --scratch-path "$build_dir" --product decomposer
-bin=$PWD/$build_dir/debug/decomposer
-source scripts/lib/stack.sh
-export ENV_FILE=/nonexistent UPLOADS_DIR="$stack_work/uploads" RESULTS_DIR="$stack_work/results"
+source chaos/lib.sh
 # The default 30 s lease: a job handed back on SIGTERM must be taken again at once, not after the lease.
 # A 2 s grace: the slow endpoint's calls outlast it, so those jobs are handed back mid-call.
 export JOB_LEASE_SECONDS=30 MAX_CONCURRENT_JOBS=4 SHUTDOWN_GRACE_SECONDS=2 LOG_DIR="$stack_logs"

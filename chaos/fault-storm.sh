@@ -7,12 +7,7 @@
 # schedule. BUILD_DIR (default .build) is the build's scratch path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-build_dir=${BUILD_DIR:-.build}
-swift build --scratch-path "$build_dir" --product decomposer
-bin=$PWD/$build_dir/debug/decomposer
-source scripts/lib/stack.sh
-export ENV_FILE=/nonexistent UPLOADS_DIR="$stack_work/uploads" RESULTS_DIR="$stack_work/results"
+source chaos/lib.sh
 export MAX_CONCURRENT_JOBS=4 LOG_DIR="$stack_logs"
 # A short per-call timeout (hangs last 15 s; a normal answer takes well under a second) and short backoff.
 export VERTEX_AI_TIMEOUT=3 MAX_RETRIES=3 RETRY_BASE_DELAY=0.5 RETRY_MAX_DELAY=4

@@ -33,74 +33,20 @@ Expects the stack from chaos/fault-storm.sh: BASE_URL (the API, no worker),
 DECOMPOSER (the binary), REDIS_URL, RESULTS_DIR, REQUEST_LOG, RETRY_AFTER,
 ENDPOINT_PID, VERTEX_AI_TIMEOUT; JOBS (default 60).
 """
-import json
 import os
 import re
-import signal
 import struct
-import subprocess
-import sys
 import time
-import urllib.request
 import zlib
 
-BASE = os.environ["BASE_URL"]
-BINARY = os.environ["DECOMPOSER"]
-RESULTS = os.environ["RESULTS_DIR"]
+from chaoslib import (ENDED, billed_calls, broken_jobs, call, enqueue, finish, give_up_at, job_states, record,
+                      request_log, start_worker, stop_process, stop_workers, upload_poster, worker_log)
+
 JOBS = int(os.environ.get("JOBS", "60"))
 RETRY_AFTER = float(os.environ.get("RETRY_AFTER", "1"))
 TIMEOUT = float(os.environ.get("VERTEX_AI_TIMEOUT", "3"))
 # How long a call that read the fleet pause just before it was set may still take to arrive.
 IN_FLIGHT = 0.3
-results = {"passed": 0, "failed": 0}
-
-
-def record(ok, what):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-
-
-def call(method, path, body=None, headers=None):
-    request = urllib.request.Request(BASE + path, data=body, method=method, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
-def png_is_whole(path):
-    """Every chunk's CRC, an IEND, and an IDAT stream that inflates to exactly the declared scanlines."""
-    data = open(path, "rb").read()
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        return False
-    offset, idat, width, height, seen_end = 8, b"", 0, 0, False
-    while offset + 12 <= len(data):
-        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
-        chunk = data[offset + 8:offset + 8 + length]
-        crc = struct.unpack(">I", data[offset + 8 + length:offset + 12 + length])[0]
-        if zlib.crc32(kind + chunk) != crc:
-            return False
-        if kind == b"IHDR":
-            width, height = struct.unpack(">II", chunk[:8])
-        elif kind == b"IDAT":
-            idat += chunk
-        elif kind == b"IEND":
-            seen_end = True
-            break
-        offset += 12 + length
-    return seen_end and len(zlib.decompress(idat)) == height * (1 + width * 4)
-
-
-def start_worker(index):
-    log = open(os.path.join(os.environ.get("LOG_DIR", "/tmp"), f"worker-{index}.log"), "w")
-    return subprocess.Popen([BINARY, "worker"], stdout=subprocess.DEVNULL, stderr=log)
-
-
-def gone(pid):
-    """True once the process has exited (a zombie of the shell that started it counts as exited)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
 
 
 def small_poster(width=192, height=256):
@@ -125,40 +71,24 @@ def small_poster(width=192, height=256):
             + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b""))
 
 
-poster = small_poster()
-boundary = "storm"
-form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n\r\n".encode()
-        + poster + f"\r\n--{boundary}--\r\n".encode())
-file_id = call("POST", "/api/upload", form, {"Content-Type": f"multipart/form-data; boundary={boundary}"})["file_id"]
+file_id = upload_poster(small_poster(), "storm")
 # The workers wait for work before the jobs come, so the first burst is the whole fleet at once, not
 # the order in which three processes happened to start.
-workers = [start_worker(i) for i in range(3)]
+workers = [start_worker() for _ in range(3)]
 ready_by = time.time() + 60
-logs = [os.path.join(os.environ.get("LOG_DIR", "/tmp"), f"worker-{i}.log") for i in range(3)]
+logs = [worker_log(i) for i in range(3)]
 while not all("Worker ready" in open(log).read() for log in logs) and time.time() < ready_by:
     time.sleep(0.1)
 time.sleep(0.5)
 started = time.time()
-jobs = []
-for index in range(JOBS):
-    body = json.dumps({"file_id": file_id, "num_layers": 2 + index % 4, "resolution": 640}).encode()
-    jobs.append(call("POST", "/api/decompose", body, {"Content-Type": "application/json"})["job_id"])
-deadline = started + float(os.environ.get("LIMIT_SECONDS", "600"))
+jobs = [enqueue(file_id, index) for index in range(JOBS)]
+deadline = give_up_at(started)
 while time.time() < deadline:
     time.sleep(1)
-    states = [call("GET", f"/api/jobs/{job}")["status"] for job in jobs]
-    if all(state in ("completed", "failed", "cancelled") for state in states):
+    if all(state in ENDED for state in job_states(jobs)):
         break
 elapsed = time.time() - started
-for worker in workers:
-    worker.send_signal(signal.SIGTERM)
-codes = []
-for worker in workers:
-    try:
-        codes.append(worker.wait(timeout=60))
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        codes.append("still running after 60 s")
+codes = stop_workers(workers)
 print(f"{JOBS} jobs through the storm in {elapsed:.0f} s", flush=True)
 
 finals = [call("GET", f"/api/jobs/{job}") for job in jobs]
@@ -182,25 +112,14 @@ record(not unreadable, f"every failed job says why ({len(failed)} failed: {reaso
        f"{[(j['message'], j['error']) for j in unreadable][:3]})")
 if failed:
     print(f"     e.g. \"{failed[0]['message']}\"", flush=True)
-broken = []
-for job in finals:
-    if job["status"] != "completed":
-        continue
-    folder = os.path.join(RESULTS, job["job_id"])
-    names = sorted(layer["filename"] for layer in job["layers"])
-    if len(names) != job["num_layers"] or not all(png_is_whole(os.path.join(folder, name)) for name in names):
-        broken.append(job["job_id"])
+broken = broken_jobs([job for job in finals if job["status"] == "completed"])
 record(not broken, f"every completed job's PNGs are whole and counted "
        f"({by_status.get('completed', 0)} completed, {len(broken)} broken)")
 record(codes == [0, 0, 0], f"every worker exited 0 on SIGTERM ({codes})")
 
 # The endpoint writes a request's line when the request ends: stop it (ending hangs) before reading.
-endpoint = int(os.environ["ENDPOINT_PID"])
-os.kill(endpoint, signal.SIGTERM)
-stop_limit = time.time() + 30
-while not gone(endpoint) and time.time() < stop_limit:
-    time.sleep(0.1)
-requests = [json.loads(line) for line in open(os.environ["REQUEST_LOG"]) if line.strip()]
+stop_process(int(os.environ["ENDPOINT_PID"]), 30)
+requests = request_log(os.environ["REQUEST_LOG"])
 outcomes = {}
 for line in requests:
     outcomes[line["outcome"]] = outcomes.get(line["outcome"], 0) + 1
@@ -208,10 +127,7 @@ print(f"     the endpoint saw {len(requests)} requests: {outcomes}", flush=True)
 record(all(outcomes.get(kind, 0) > 0 for kind in ("ok", "rate-limited", "unavailable", "hang", "malformed-body")),
        "the storm hit with every kind of fault")
 
-report = json.loads(subprocess.run([BINARY, "cost-report", "--days", "2", "--format", "json"],
-                                   capture_output=True, text=True, check=True).stdout)
-billed = sum(day["requests"] for day in report["days"])
-billed_failed = sum(day["failed_requests"] for day in report["days"])
+billed, billed_failed = billed_calls()
 attempts = sum(job["attempts"] for job in finals)
 record(billed == len(requests) == attempts,
        f"the books balance: {len(requests)} requests reached the endpoint, {billed} were billed, "
@@ -251,5 +167,4 @@ rest_rate = sum(1 for _, outcome in rest if outcome == "rate-limited") / max(res
 record(bool(rest) and rest_rate <= burst_rate / 2,
        f"the 429 rate dropped after the first burst ({burst.count('rate-limited')} 429s of {len(burst)} requests in "
        f"the first {told - start:.2f} s = {burst_rate:.1f}/s; then {rest_rate:.1f}/s over {rest_span:.0f} s)")
-print(f"fault storm: {results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish("fault storm")

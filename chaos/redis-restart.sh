@@ -7,12 +7,7 @@
 # SIGKILL instead of SIGTERM. BUILD_DIR (default .build) is the build's scratch path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-build_dir=${BUILD_DIR:-.build}
-swift build --scratch-path "$build_dir" --product decomposer
-bin=$PWD/$build_dir/debug/decomposer
-source scripts/lib/stack.sh
-export ENV_FILE=/nonexistent UPLOADS_DIR="$stack_work/uploads" RESULTS_DIR="$stack_work/results"
+source chaos/lib.sh
 # Leases (the default 30 s) outlast the outage: workers must ride it out, not lose their jobs.
 export JOB_LEASE_SECONDS=30 MAX_CONCURRENT_JOBS=4 LOG_DIR="$stack_logs"
 mkdir -p "$stack_work/redis"

@@ -24,37 +24,21 @@ REDIS_STOP (term or kill).
 import json
 import os
 import signal
-import struct
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-import zlib
+
+from chaoslib import (ENDED, PREFIX, broken_jobs, call, completed_twice, enqueue, finish, give_up_at, gone,
+                      job_states, record, redis, sample_poster, start_worker, stop_process, stop_workers,
+                      upload_poster, worker_log)
 
 BASE = os.environ["BASE_URL"]
-BINARY = os.environ["DECOMPOSER"]
-RESULTS = os.environ["RESULTS_DIR"]
 API_PID = int(os.environ["API_PID"])
 JOBS = int(os.environ.get("JOBS", "300"))
 OUTAGE = float(os.environ.get("OUTAGE_SECONDS", "5"))
 HARD_STOP = os.environ.get("REDIS_STOP", "term") == "kill"
 REDIS_COMMAND = os.environ["REDIS_COMMAND"].split("\n")
-REDIS_HOST, REDIS_PORT = os.environ["REDIS_URL"].replace("redis://", "").split("/")[0].split(":")
-PREFIX = "{decomposer}"
-LOG_DIR = os.environ.get("LOG_DIR", "/tmp")
-results = {"passed": 0, "failed": 0}
-
-
-def record(ok, what):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-
-
-def call(method, path, body=None, headers=None):
-    request = urllib.request.Request(BASE + path, data=body, method=method, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def answer(method, path, body=None, headers=None, timeout=5):
@@ -75,55 +59,10 @@ def answer(method, path, body=None, headers=None, timeout=5):
     return status, parsed, retry, time.time() - started
 
 
-def redis(*args):
-    return subprocess.run(["redis-cli", "-h", REDIS_HOST, "-p", REDIS_PORT, "--raw", *args],
-                          capture_output=True, text=True, timeout=30).stdout
-
-
-def png_is_whole(path):
-    """Every chunk's CRC, an IEND, and an IDAT stream that inflates to exactly the declared scanlines."""
-    data = open(path, "rb").read()
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        return False
-    offset, idat, width, height, seen_end = 8, b"", 0, 0, False
-    while offset + 12 <= len(data):
-        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
-        chunk = data[offset + 8:offset + 8 + length]
-        crc = struct.unpack(">I", data[offset + 8 + length:offset + 12 + length])[0]
-        if zlib.crc32(kind + chunk) != crc:
-            return False
-        if kind == b"IHDR":
-            width, height = struct.unpack(">II", chunk[:8])
-        elif kind == b"IDAT":
-            idat += chunk
-        elif kind == b"IEND":
-            seen_end = True
-            break
-        offset += 12 + length
-    return seen_end and len(zlib.decompress(idat)) == height * (1 + width * 4)
-
-
-def alive(pid):
-    """Running, not merely a zombie waiting to be reaped."""
-    try:
-        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def start_worker(index):
-    log = open(os.path.join(LOG_DIR, f"worker-{index}.log"), "w")
-    return subprocess.Popen([BINARY, "worker"], stdout=subprocess.DEVNULL, stderr=log)
-
-
 def stop_redis():
     """Stops the server answering on the port and waits until it is gone (its AOF closed)."""
     pid = int(next(line.split(":")[1] for line in redis("INFO", "server").splitlines() if line.startswith("process_id:")))
-    os.kill(pid, signal.SIGKILL if HARD_STOP else signal.SIGTERM)
-    deadline = time.time() + 30
-    while alive(pid) and time.time() < deadline:
-        time.sleep(0.02)
-    return not alive(pid)
+    return stop_process(pid, 30, signal.SIGKILL if HARD_STOP else signal.SIGTERM, every=0.02)
 
 
 def start_redis():
@@ -135,28 +74,18 @@ def start_redis():
         time.sleep(0.05)
 
 
-def enqueue(file_id, index):
-    body = json.dumps({"file_id": file_id, "num_layers": 2 + index % 4, "resolution": 640}).encode()
-    return call("POST", "/api/decompose", body, {"Content-Type": "application/json"})["job_id"]
-
-
 def wait_until_finished(jobs, deadline):
     while time.time() < deadline:
-        states = [call("GET", f"/api/jobs/{job}")["status"] for job in jobs]
-        if all(state in ("completed", "failed", "cancelled") for state in states):
+        if all(state in ENDED for state in job_states(jobs)):
             return
         time.sleep(1)
 
 
-poster = open(os.environ.get("POSTER", "assets/sample-poster.png"), "rb").read()
-boundary = "restart"
-form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n\r\n".encode()
-        + poster + f"\r\n--{boundary}--\r\n".encode())
-file_id = call("POST", "/api/upload", form, {"Content-Type": f"multipart/form-data; boundary={boundary}"})["file_id"]
+file_id = upload_poster(sample_poster(), "restart")
 jobs = [enqueue(file_id, index) for index in range(JOBS)]
-workers = [start_worker(i) for i in range(3)]
+workers = [start_worker() for _ in range(3)]
 started = time.time()
-deadline = started + float(os.environ.get("LIMIT_SECONDS", "600"))
+deadline = give_up_at(started)
 try:
     # Stop Redis mid-stream: a quarter of the jobs done, others running or waiting.
     while int(redis("HGET", f"{PREFIX}:queue:stats", "completed").strip() or 0) < max(JOBS // 4, 1) \
@@ -164,7 +93,7 @@ try:
         time.sleep(0.1)
     running = int(redis("ZCARD", f"{PREFIX}:queue:active").strip() or 0)
     done_before = int(redis("HGET", f"{PREFIX}:queue:stats", "completed").strip() or 0)
-    worker_logs = [os.path.join(LOG_DIR, f"worker-{i}.log") for i in range(3)]
+    worker_logs = [worker_log(i) for i in range(3)]
     log_offsets = [os.path.getsize(path) for path in worker_logs]
     stopped = stop_redis()
     down_at = time.time()
@@ -196,7 +125,7 @@ try:
         record(statuses == [wanted] and shaped and slowest < 2,
                f"while Redis is down {name} answers {wanted} with a JSON body at once "
                f"({len(answers)} tries, statuses {statuses}, slowest {slowest * 1000:.0f} ms)")
-    record(alive(API_PID) and all(worker.poll() is None for worker in workers),
+    record(not gone(API_PID) and all(worker.poll() is None for worker in workers),
            "the API and every worker are alive while Redis is down")
 
     # Back on the same port and data after the outage.
@@ -217,22 +146,14 @@ try:
     record(len(extra) == max(JOBS // 10, 5), f"{len(extra)} new jobs queued after the restart")
 
     wait_until_finished(jobs + extra, deadline)
-    record(alive(API_PID) and all(worker.poll() is None for worker in workers),
-           f"no process exited (API {'alive' if alive(API_PID) else 'gone'}, workers' exit codes "
+    record(not gone(API_PID) and all(worker.poll() is None for worker in workers),
+           f"no process exited (API {'gone' if gone(API_PID) else 'alive'}, workers' exit codes "
            f"{[worker.poll() for worker in workers]})")
     claimed_again = [open(path, "rb").read()[offset:].count(b"Completed") for path, offset in zip(worker_logs, log_offsets)]
     record(all(count > 0 for count in claimed_again),
            f"every worker completed jobs after Redis came back ({claimed_again})")
 finally:
-    for worker in workers:
-        worker.send_signal(signal.SIGTERM)
-    codes = []
-    for worker in workers:
-        try:
-            codes.append(worker.wait(timeout=60))
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            codes.append(worker.wait())
+    codes = stop_workers(workers)
 record(codes == [0, 0, 0], f"every worker stopped cleanly on SIGTERM (exit codes {codes})")
 print(f"{JOBS} + {len(extra)} jobs, Redis down {OUTAGE:.0f} s, {time.time() - started:.0f} s in all", flush=True)
 
@@ -243,15 +164,9 @@ record(len(completed) == len(finals), f"every job completed ({len(completed)} of
 recoveries = sum(job["recoveries"] for job in finals)
 if not HARD_STOP:
     record(recoveries == 0, f"no job had to wait out its lease: workers rode out the outage ({recoveries} recoveries)")
-broken = []
-for job in completed:
-    folder = os.path.join(RESULTS, job["job_id"])
-    names = sorted(layer["filename"] for layer in job["layers"])
-    if len(names) != job["num_layers"] or not all(png_is_whole(os.path.join(folder, name)) for name in names):
-        broken.append(job["job_id"])
+broken = broken_jobs(completed)
 record(not broken, f"every completed job's PNGs are whole and counted ({len(broken)} broken)")
-twice = [job for job in jobs + extra
-         if redis("XRANGE", f"{PREFIX}:job:{job}:events", "-", "+").count('"status":"completed"') > 1]
+twice = completed_twice(jobs + extra)
 record(not twice, f"no job was reported completed twice ({len(twice)} were)")
 
 # The books: the queue's counters, its sets, and the GPU calls billed against those the jobs counted.
@@ -280,5 +195,4 @@ else:
     record(billed["requests"] == attempts and billed["failed_requests"] == 0,
            f"every endpoint call the jobs counted was billed once ({attempts} counted, {billed['requests']} billed, "
            f"{billed['failed_requests']} failed)")
-print(f"redis restart: {results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish("redis restart")

@@ -4,11 +4,7 @@
 # starts another. JOBS (default 60; the full suite is JOBS=300) sets the load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-swift build --product decomposer
-bin=$PWD/.build/debug/decomposer
-source scripts/lib/stack.sh
-export ENV_FILE=/nonexistent UPLOADS_DIR="$stack_work/uploads" RESULTS_DIR="$stack_work/results"
+source chaos/lib.sh
 # Short leases, so a killed worker's job is recovered within seconds.
 export JOB_LEASE_SECONDS=3 MAX_CONCURRENT_JOBS=4 LOG_DIR="$stack_logs"
 # Workers are killed from outside here, not by the jobs: let a job be taken back often.
