@@ -28,7 +28,7 @@ public struct APIServer: Sendable {
         self.extraMetrics = extraMetrics
         self.logger = logger
         metrics = APIMetrics()
-        hub = JobWatchHub(queue: queue, metrics: metrics, logger: logger)
+        hub = JobWatchHub(queue: queue, metrics: metrics, linger: settings.watchLinger, logger: logger)
         drain = DrainState()
     }
 

@@ -17,11 +17,13 @@ public struct APISettings: Sendable {
     public var corsAllowedOrigins: [String]
     /// How often WebSocket watchers are pinged (a dead peer is dropped after a missed pong).
     public var webSocketPingInterval: Duration
+    /// How long the API stays subscribed to job events after its last watcher left.
+    public var watchLinger: Duration
 
     public init(
         uploadsDirectory: URL, resultsDirectory: URL, maxUploadBytes: Int = 25 << 20, maxImagePixels: Int = 50_000_000,
         costRetentionDays: Int = 30, apiKey: String? = nil, corsAllowedOrigins: [String] = [],
-        webSocketPingInterval: Duration = .seconds(30)
+        webSocketPingInterval: Duration = .seconds(30), watchLinger: Duration = .seconds(30)
     ) {
         self.uploadsDirectory = uploadsDirectory
         self.resultsDirectory = resultsDirectory
@@ -31,6 +33,7 @@ public struct APISettings: Sendable {
         self.apiKey = apiKey
         self.corsAllowedOrigins = corsAllowedOrigins
         self.webSocketPingInterval = webSocketPingInterval
+        self.watchLinger = watchLinger
     }
 
     public init(_ configuration: DecomposerConfiguration) {

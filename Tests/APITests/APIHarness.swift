@@ -29,7 +29,8 @@ final class APIHarness: Sendable {
 
     init(
         redisServer: RedisServer? = nil, maxQueueDepth: Int = 10_000, maxUploadBytes: Int = 25 << 20,
-        apiKey: String? = nil, corsAllowedOrigins: [String] = [], costRetentionDays: Int = 30
+        apiKey: String? = nil, corsAllowedOrigins: [String] = [], costRetentionDays: Int = 30,
+        watchLinger: Duration = .seconds(30)
     ) async throws {
         if let redisServer { server = redisServer } else { server = try await SharedRedis.server() }
         redis = server.makeClient()
@@ -44,7 +45,8 @@ final class APIHarness: Sendable {
             queue: queue, costs: costs,
             settings: APISettings(
                 uploadsDirectory: uploads.directory, resultsDirectory: results, maxUploadBytes: maxUploadBytes,
-                costRetentionDays: costRetentionDays, apiKey: apiKey, corsAllowedOrigins: corsAllowedOrigins),
+                costRetentionDays: costRetentionDays, apiKey: apiKey, corsAllowedOrigins: corsAllowedOrigins,
+                watchLinger: watchLinger),
             logger: Logger(label: "api-test"))
         let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
         group = ServiceGroup(configuration: .init(

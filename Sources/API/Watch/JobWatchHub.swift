@@ -8,11 +8,17 @@ import Synchronization
 /// watcher of every job. Watchers only get signals; each keeps its own
 /// version tracker and fills gaps from the job's event stream, so a slow or
 /// late watcher never holds up the others and never misses a change.
+///
+/// Subscribed only while someone watches (and `linger` after the last one
+/// leaves): every enqueue and every progress step of the fleet publishes an
+/// event, and a process nobody watches through should not be woken for each.
+/// A new subscription tells every watcher to resync from the event stream,
+/// so changes made while unsubscribed are not lost.
 public final class JobWatchHub: Service, Sendable {
     /// What a watcher is told.
     enum Signal: Sendable {
         /// A change of the watched job (it may skip versions; the watcher fills gaps).
-        case changed(Job)
+        case changed(RenderedJob)
         /// The subscription was (re)established: changes may have been missed.
         case resync
         /// The process is shutting down: close with 1001.
@@ -29,12 +35,18 @@ public final class JobWatchHub: Service, Sendable {
     private let queue: JobQueue
     private let metrics: APIMetrics?
     private let logger: Logger
+    private let linger: Duration
     private let state = Mutex(State())
+    /// Yields when the first watcher arrives; `run` subscribes then.
+    private let demand: AsyncStream<Void>
+    private let demandContinuation: AsyncStream<Void>.Continuation
 
-    public init(queue: JobQueue, metrics: APIMetrics? = nil, logger: Logger) {
+    public init(queue: JobQueue, metrics: APIMetrics? = nil, linger: Duration = .seconds(30), logger: Logger) {
         self.queue = queue
         self.metrics = metrics
+        self.linger = linger
         self.logger = logger
+        (demand, demandContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Watchers connected now.
@@ -52,6 +64,7 @@ public final class JobWatchHub: Service, Sendable {
             return state.nextToken
         }
         guard let token else { return nil }
+        demandContinuation.yield()
         metrics?.watchers.increment()
         return (token, signals)
     }
@@ -66,18 +79,11 @@ public final class JobWatchHub: Service, Sendable {
         if removed { metrics?.watchers.decrement() }
     }
 
-    /// Routes the feed until graceful shutdown, then tells every watcher to
-    /// close (1001) and waits, briefly, for them to go.
+    /// Routes the feed whenever someone watches, until graceful shutdown;
+    /// then tells every watcher to close (1001) and waits, briefly, for them to go.
     public func run() async throws {
-        for await event in queue.eventFeed().cancelOnGracefulShutdown() {
-            switch event {
-            case .resubscribed:
-                broadcast(.resync)
-            case .changed(let change):
-                guard watcherCount > 0, let job = change.job else { continue }
-                let targets = state.withLock { Array(($0.watchers[job.id] ?? [:]).values) }
-                for continuation in targets { continuation.yield(.changed(job)) }
-            }
+        for await _ in demand.cancelOnGracefulShutdown() where watcherCount > 0 {
+            await cancelWhenGracefulShutdown { await self.routeWhileWatched() }
         }
         state.withLock { $0.closed = true }
         broadcast(.shutdown)
@@ -86,6 +92,41 @@ public final class JobWatchHub: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         logger.info("Watch hub stopped (\(watcherCount) watchers still closing)")
+    }
+
+    /// One subscription, routed until nobody has watched for `linger`.
+    private func routeWhileWatched() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in self.queue.eventFeed() {
+                    switch event {
+                    case .resubscribed:
+                        self.broadcast(.resync)
+                    case .changed(let change):
+                        guard let job = change.job else { continue }
+                        let targets = self.state.withLock { Array(($0.watchers[job.id] ?? [:]).values) }
+                        guard !targets.isEmpty else { continue }
+                        let rendered = RenderedJob(job)
+                        for continuation in targets { continuation.yield(.changed(rendered)) }
+                    }
+                }
+            }
+            group.addTask {
+                var unwatchedSince: ContinuousClock.Instant?
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: min(self.linger, .seconds(1)))
+                    if self.watcherCount > 0 {
+                        unwatchedSince = nil
+                    } else if let since = unwatchedSince, ContinuousClock.now - since >= self.linger {
+                        return
+                    } else if unwatchedSince == nil {
+                        unwatchedSince = .now
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     private func broadcast(_ signal: Signal) {

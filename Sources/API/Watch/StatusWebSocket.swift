@@ -44,18 +44,20 @@ struct StatusWebSocket {
         if snapshot.status.isFinished { return }
         var tracker = JobVersionTracker(delivered: snapshot.version)
         for await signal in signals {
-            let deliveries: [Job]
+            let deliveries: [RenderedJob]
             switch signal {
-            case .changed(let job):
-                deliveries = try await tracker.gapFill(for: job, from: queue)
+            case .changed(let change) where change.job.version == tracker.delivered + 1:
+                deliveries = [change]
+            case .changed(let change):
+                deliveries = try await tracker.gapFill(for: change.job, from: queue).map(RenderedJob.init)
             case .resync:
-                deliveries = try await queue.events(of: jobID, after: tracker.delivered)
+                deliveries = try await queue.events(of: jobID, after: tracker.delivered).map(RenderedJob.init)
             case .shutdown:
                 return try await outbound.close(.goingAway, reason: "server shutting down")
             }
-            for job in deliveries where tracker.accept(job) {
-                try await outbound.writeTextMessage(JobRepresentation(job: job).text)
-                if job.status.isFinished { return }
+            for delivery in deliveries where tracker.accept(delivery.job) {
+                try await outbound.writeTextMessage(delivery.text)
+                if delivery.job.status.isFinished { return }
             }
         }
     }
