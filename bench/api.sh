@@ -10,7 +10,8 @@
 #                Redis client's own round trips/s (64 tasks sending PING through RedisClient)
 #   cold start   exec of `decomposer api` until /readyz is 200 (median of 10); idle RSS of api and worker
 #   watchers     WebSocket delivery latency from a job update to N watchers, and the API's RSS
-# DURATION (seconds per wrk run, default 20) and WATCHER_COUNTS (default "1000 10000").
+# DURATION (seconds per wrk run, default 20) and WATCHER_RUNS (watchers:interval-ms:updates,
+# default "1000:100:50 10000:1000:20 10000:100:50").
 # Expects release builds in $SCRATCH_PATH (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -113,17 +114,24 @@ echo "worker_idle_rss: $(( $(rss_kib "$worker_pid") / 1024 )) MiB"
 kill "$worker_pid"; wait "$worker_pid" 2>/dev/null || true
 
 # WebSocket fan-out. A fresh queue each time, so the watched job is the next one claimed.
-for count in ${WATCHER_COUNTS:-1000 10000}; do
+# 1,000 watchers get an update every 100 ms (10,000 messages/s); 10,000 watchers one a
+# second, the rate of a running job's elapsed-time updates — and, to show where the fan-out
+# saturates on this machine, also every 100 ms (100,000 messages/s).
+watcher_runs=${WATCHER_RUNS:-"1000:100:50 10000:1000:20 10000:100:50"}
+for run in $watcher_runs; do
+  IFS=: read -r count interval updates <<<"$run"
+  name="watchers_${count}_every_${interval}ms"
   redis-cli -p "$redis_port" FLUSHALL >/dev/null
   rm -f "$bench_work/watch-rss"
   sample_rss "$api_pid" "$bench_work/watch-rss" &
   sampler=$!
-  echo "\$ decomposer-bench watchers --watchers $count" >&2
-  "$bin/decomposer-bench" watchers --api "$base" --watchers "$count" --updates 50 | sed "s/^watchers_/watchers_${count}_/"
+  echo "\$ decomposer-bench watchers --watchers $count --interval-ms $interval --updates $updates" >&2
+  "$bin/decomposer-bench" watchers --api "$base" --watchers "$count" --interval-ms "$interval" --updates "$updates" \
+    | sed "s/^watchers_/${name}_/"
   kill "$sampler" 2>/dev/null || true
-  echo "watchers_${count}_api_rss_peak: $(( $(sort -n "$bench_work/watch-rss" | tail -1) / 1024 )) MiB"
-  # Let the closed connections drain before the next count.
-  sleep 2
+  echo "${name}_api_rss_peak: $(( $(sort -n "$bench_work/watch-rss" | tail -1) / 1024 )) MiB"
+  # Let the closed connections drain before the next run.
+  sleep 3
 done
 echo "api_peak_rss: $(peak_rss_mib "$api_pid") MiB"
 echo "api_part_redis_peak_rss: $(peak_rss_mib "$redis_pid") MiB"

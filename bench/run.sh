@@ -8,7 +8,7 @@
 #   api part      bench/api.sh: enqueue and status with wrk, 5 MB uploads, the Redis
 #                 ceiling, cold start, idle RSS, WebSocket fan-out to 1,000 and 10,000 watchers
 # PARTS="worker api" (default both) picks parts; DURATION (s per wrk run, default 20)
-# and WATCHER_COUNTS (default "1000 10000") adjust the API part. About 8 minutes
+# and WATCHER_RUNS (see bench/api.sh) adjust the API part. About 8 minutes
 # after the build on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."

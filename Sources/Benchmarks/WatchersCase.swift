@@ -11,14 +11,15 @@ func milliseconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
 }
 
-/// `watchers --api URL --watchers N --updates K`: N WebSocket watchers of one
-/// job on a running API; the job is then moved K times through the real queue
-/// (as a worker would), and each update's delay from its Redis write to its
+/// `watchers --api URL --watchers N --updates K [--interval-ms T]`: N WebSocket
+/// watchers of one job on a running API; the job is then moved K times, T ms
+/// apart (default 100), through the real queue (as a worker would), and each update's delay from its Redis write to its
 /// arrival at every watcher is measured. Needs REDIS_URL (and REDIS_KEY_PREFIX
 /// if the API uses another) to reach the same queue.
 func watchersCase() async throws {
     let watcherCount = option("--watchers", 1000)
     let updates = option("--updates", 50)
+    let interval = Duration.milliseconds(option("--interval-ms", 100))
     guard let index = arguments.firstIndex(of: "--api"), index + 1 < arguments.count,
         let redisURL = ProcessInfo.processInfo.environment["REDIS_URL"]
     else {
@@ -93,7 +94,7 @@ func watchersCase() async throws {
         let started = ContinuousClock.now
         try await queue.reportProgress(lease, progress: 30 + step % 49, message: "Running on GPU (\(step) s)")
         sent[lease.job.version + 1 + step] = started
-        try await Task.sleep(for: .milliseconds(100))
+        try await Task.sleep(for: interval)
     }
     try await queue.complete(lease, layers: [])
     let settle = ContinuousClock.now
