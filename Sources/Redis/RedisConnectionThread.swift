@@ -110,10 +110,16 @@ final class RedisConnectionThread: Sendable {
         }
         guard let active = connection else { return .failure(.unavailable("no connection")) }
 
-        inFlight.withLock { state in
+        // An interrupt that came after `run` looked (while connecting, say) is in
+        // `interrupted`; looking again under the lock that publishes the descriptor
+        // means every interrupt either finds the descriptor or is seen here.
+        let interruptedMeanwhile = inFlight.withLock { state in
+            if batch.count == 1, state.interrupted.remove(batch[0].id) != nil { return true }
             state.work = batch.count == 1 ? batch[0].id : nil
             state.fileDescriptor = active.fileDescriptor
+            return false
         }
+        if interruptedMeanwhile { return .failure(.connectionLost("interrupted")) }
         let result: Result<[RedisReply], RedisError>
         do {
             result = .success(try active.execute(batch.flatMap(\.commands)))

@@ -103,6 +103,27 @@ import TestSupport
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 
+    /// A cancel can land at any moment of the wait's start — before the command
+    /// is taken, while the connection is made, once BLPOP is sent — and must end
+    /// it at once every time (a lost one held the wait, and a worker's shutdown,
+    /// for the whole BLPOP timeout).
+    @Test func aCancelAtAnyMomentOfTheWaitsStartEndsItAtOnce() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        for attempt in 0..<40 {
+            let connection = context.redis.makeBlockingConnection()
+            defer { connection.close() }
+            let waiter = Task {
+                try await context.queue.nextJob(waitingOn: connection, progress: 10, message: "Preparing image")
+            }
+            try await Task.sleep(for: .microseconds(attempt * 100))
+            let started = ContinuousClock.now
+            waiter.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await waiter.value }
+            #expect(ContinuousClock.now - started < .seconds(5), "cancelled after \(attempt * 100) µs")
+        }
+    }
+
     @Test func everyKeyTheQueueWritesSharesOneHashTag() async throws {
         let server = try await RedisServer.start()
         defer { server.stop() }
