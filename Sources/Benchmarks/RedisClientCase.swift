@@ -6,13 +6,9 @@ import Redis
 /// trips per second, against `redis-benchmark` PING on the same machine, show
 /// what the client's thread hand-offs cost apart from HTTP.
 func redisClientCase() async throws {
-    guard let url = ProcessInfo.processInfo.environment["REDIS_URL"] else {
-        print("redis-client needs REDIS_URL")
-        exit(2)
-    }
     let clients = option("--clients", 64)
     let seconds = option("--seconds", 5)
-    var configuration = try RedisConfiguration(url: url)
+    var configuration = requiredRedis(for: "redis-client")
     configuration.poolSize = option("--pool", configuration.poolSize)
     let redis = RedisClient(configuration: configuration)
     defer { redis.shutdown() }

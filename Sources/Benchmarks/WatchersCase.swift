@@ -20,19 +20,14 @@ func watchersCase() async throws {
     let watcherCount = option("--watchers", 1000)
     let updates = option("--updates", 50)
     let interval = Duration.milliseconds(option("--interval-ms", 100))
-    guard let index = arguments.firstIndex(of: "--api"), index + 1 < arguments.count,
-        let redisURL = ProcessInfo.processInfo.environment["REDIS_URL"]
-    else {
-        print("watchers needs --api URL and REDIS_URL")
+    guard let index = arguments.firstIndex(of: "--api"), index + 1 < arguments.count else {
+        print("watchers needs --api URL")
         exit(2)
     }
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = .error
-        return handler
-    }
+    let redisConfiguration = requiredRedis(for: "watchers")
+    logErrorsOnly()
     let api = arguments[index + 1]
-    let redis = RedisClient(configuration: try RedisConfiguration(url: redisURL))
+    let redis = RedisClient(configuration: redisConfiguration)
     let prefix = ProcessInfo.processInfo.environment["REDIS_KEY_PREFIX"] ?? "{decomposer}"
     let queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix), policy: QueuePolicy(maxQueueDepth: 10_000_000))
     let http = CurlHTTPClient()

@@ -32,6 +32,28 @@ func option(_ flag: String, _ fallback: Int) -> Int {
     return value
 }
 
+/// REDIS_URL, which the cases that use Redis need (bench/lib.sh starts a private server); exits 2,
+/// saying why, when it is missing or not a Redis URL.
+func requiredRedis(for benchCase: String) -> RedisConfiguration {
+    let url = ProcessInfo.processInfo.environment["REDIS_URL"] ?? ""
+    do {
+        guard !url.isEmpty else { throw RedisError.unavailable("REDIS_URL is not set") }
+        return try RedisConfiguration(url: url)
+    } catch {
+        print("\(benchCase) needs REDIS_URL (redis://host:port): \(error)")
+        exit(2)
+    }
+}
+
+/// Errors only: a case's output is its figures, and the services under test would log every job.
+func logErrorsOnly() {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .error
+        return handler
+    }
+}
+
 func report(_ figure: String, _ value: Double, _ unit: String) {
     print("\(figure): \(String(format: "%.2f", value)) \(unit)")
 }
@@ -103,22 +125,15 @@ case "pipeline":
     let latency = option("--latency-ms", 0)
     let concurrency = option("--concurrency", 4)
     let jobCount = option("--jobs", 100)
-    guard let redisURL = ProcessInfo.processInfo.environment["REDIS_URL"] else {
-        print("pipeline needs REDIS_URL")
-        exit(2)
-    }
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = .error
-        return handler
-    }
+    let redisConfiguration = requiredRedis(for: "pipeline")
+    logErrorsOnly()
     let layerPNG = try ImageEncoder.png(poster(width: 1024, height: 1024, alpha: true))
     let reply = TestHTTPServer.Reply.respond(
         status: 200, headers: ["Content-Type": "application/json"],
         body: Array(#"{"predictions":[{"layers":[\#(Array(repeating: "\"\(Data(layerPNG).base64EncodedString())\"", count: 5).joined(separator: ","))]}]}"#.utf8),
         delay: .milliseconds(latency))
     let endpoint = try TestHTTPServer { _ in reply }
-    let redis = RedisClient(configuration: try RedisConfiguration(url: redisURL))
+    let redis = RedisClient(configuration: redisConfiguration)
     let keys = QueueKeys(prefix: "{bench-\(UUID().uuidString.prefix(6))}")
     let queue = JobQueue(redis: redis, keys: keys, policy: QueuePolicy(maxQueueDepth: 1_000_000))
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")

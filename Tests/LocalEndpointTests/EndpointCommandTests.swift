@@ -15,10 +15,8 @@ import VertexClient
         let url = try await endpoint.advertisedURL()
         let http = CurlHTTPClient()
         defer { http.shutdown() }
-        let client = VertexPredictionClient(
-            endpoint: try PredictionEndpoint(projectID: "p", location: "us-central1", endpointID: "e", baseURL: URL(string: url)),
-            auth: NoAuthentication(), http: http)
-        let request = PredictionRequest(image: try ImageEncoder.png(SyntheticPoster.twoColours()), layers: 2, resolution: 640)
+        let client = try Self.client(of: url, http: http)
+        let request = try Self.twoLayerRequest()
         let error = try await EndpointHTTPTests.vertexError { try await client.predict(request) }
         #expect(error.code == "gpu_rate_limited" && error.retryAfter == .seconds(3))
         #expect(try await endpoint.stop(signal: SIGTERM) == 0, "\(endpoint.standardError)")
@@ -31,10 +29,8 @@ import VertexClient
         let url = try await endpoint.advertisedURL()
         let http = CurlHTTPClient()
         defer { http.shutdown() }
-        let client = VertexPredictionClient(
-            endpoint: try PredictionEndpoint(projectID: "p", location: "us-central1", endpointID: "e", baseURL: URL(string: url)),
-            auth: NoAuthentication(), http: http)
-        let request = PredictionRequest(image: try ImageEncoder.png(SyntheticPoster.twoColours()), layers: 2, resolution: 640)
+        let client = try Self.client(of: url, http: http)
+        let request = try Self.twoLayerRequest()
         #expect(try await client.predict(request).layers.count == 2)
         #expect(try await endpoint.stop(signal: SIGINT) == 0, "\(endpoint.standardError)")
     }
@@ -50,5 +46,15 @@ import VertexClient
         let result = try await EndpointProcess(arguments: arguments, environment: environment).waitForExit()
         #expect(result.status == 2)
         #expect(result.standardError.contains("decomposer: configuration error: \(message)"), "\(result.standardError)")
+    }
+
+    private static func client(of url: String, http: CurlHTTPClient) throws -> VertexPredictionClient {
+        VertexPredictionClient(
+            endpoint: try PredictionEndpoint(projectID: "p", location: "us-central1", endpointID: "e", baseURL: URL(string: url)),
+            auth: NoAuthentication(), http: http)
+    }
+
+    private static func twoLayerRequest() throws -> PredictionRequest {
+        PredictionRequest(image: try ImageEncoder.png(SyntheticPoster.twoColours()), layers: 2, resolution: 640)
     }
 }
