@@ -169,7 +169,7 @@ let package = Package(
             name: "WorkerTests",
             dependencies: [
                 "Worker", "DecomposerCore", "Redis", "VertexClient", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
-                "TestSupport", "decomposer",
+                "LocalEndpoint", "TestSupport", "decomposer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

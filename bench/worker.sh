@@ -9,13 +9,16 @@ source bench/lib.sh
 bench_redis
 
 run() { echo "\$ decomposer-bench $*" >&2; timeout 300 "$bench" "$@"; }
+# The pipeline cases keep their files until the end (see file-create in bench/README.md).
+files="$bench_work/files"
+run file-create --dir "$files"
 run prepare
 run validate
-run pipeline --latency-ms 0 --concurrency 1 --jobs 30
-run pipeline --latency-ms 0 --concurrency 4 --jobs 60
-run pipeline --latency-ms 0 --concurrency 16 --jobs 80
-run pipeline --latency-ms 500 --concurrency 16 --jobs 320
-run pipeline --latency-ms 500 --concurrency 16 --jobs 320 --distinct-uploads 1
+run pipeline --latency-ms 0 --concurrency 1 --jobs 30 --files "$files"
+run pipeline --latency-ms 0 --concurrency 4 --jobs 60 --files "$files"
+run pipeline --latency-ms 0 --concurrency 16 --jobs 80 --files "$files"
+run pipeline --latency-ms 500 --concurrency 16 --jobs 320 --files "$files"
+run pipeline --latency-ms 500 --concurrency 16 --jobs 320 --distinct-uploads 1 --files "$files"
 taskset -c 0 true 2>/dev/null && one_core="taskset -c 0" || one_core=""
 echo "\$ $one_core decomposer-bench decompose (local endpoint, one core)" >&2
 timeout 300 $one_core "$bench" decompose

@@ -1,5 +1,6 @@
 import Foundation
 import ImageCodec
+import LocalEndpoint
 
 /// `poster --megabytes N --out PATH`: writes a photo-like JPEG of about N MB
 /// (noise over the poster pattern, so it compresses like a photograph) for the
@@ -12,7 +13,7 @@ func posterCase() throws {
     }
     var side = 1600
     var bytes: [UInt8] = []
-    var generator = SplitMix(seed: 7)
+    var generator = SeededGenerator(seed: 7)
     while true {
         let base = poster(width: side, height: side * 4 / 3, alpha: false)
         var pixels = base.pixels
@@ -27,19 +28,4 @@ func posterCase() throws {
     }
     try Data(bytes).write(to: URL(fileURLWithPath: arguments[index + 1]))
     report("poster_bytes", Double(bytes.count) / 1_000_000, "MB")
-}
-
-/// A small deterministic generator: the same poster every run.
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -19,7 +19,8 @@ import Worker
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first else {
     print("usage: decomposer-bench prepare [--width N --height N] | validate"
-          + " | pipeline --latency-ms N --concurrency N --jobs N [--distinct-uploads 1]"
+          + " | pipeline --latency-ms N --concurrency N --jobs N [--distinct-uploads 1] [--files DIR]"
+          + " | file-create --dir DIR [--count N]"
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
           + " | redis-client [--clients N --seconds S --pool N]")
     exit(2)
@@ -30,6 +31,11 @@ func option(_ flag: String, _ fallback: Int) -> Int {
         return fallback
     }
     return value
+}
+
+func stringOption(_ flag: String) -> String? {
+    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
 }
 
 /// REDIS_URL, which the cases that use Redis need (bench/lib.sh starts a private server); exits 2,
@@ -136,8 +142,11 @@ case "pipeline":
     let redis = RedisClient(configuration: redisConfiguration)
     let keys = QueueKeys(prefix: "{bench-\(UUID().uuidString.prefix(6))}")
     let queue = JobQueue(redis: redis, keys: keys, policy: QueuePolicy(maxQueueDepth: 1_000_000))
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: root) }
+    // `--files DIR`: uploads and layers go under DIR and stay there (bench/worker.sh removes it at
+    // the end): deleting thousands of files slows the next case's file creation (see file-create).
+    let kept = stringOption("--files").map { URL(fileURLWithPath: $0) }
+    let root = (kept ?? FileManager.default.temporaryDirectory).appendingPathComponent("bench-\(UUID().uuidString)")
+    defer { if kept == nil { try? FileManager.default.removeItem(at: root) } }
     let uploads = UploadStore(directory: root.appendingPathComponent("uploads"))
     try FileManager.default.createDirectory(at: uploads.directory, withIntermediateDirectories: true)
     // One upload for every job by default (the worker then prepares it once: its cache of
@@ -201,6 +210,9 @@ case "decompose":
 
 case "poster":
     try posterCase()
+
+case "file-create":
+    try fileCreateCase()
 
 case "watchers":
     try await watchersCase()

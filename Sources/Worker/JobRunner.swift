@@ -27,12 +27,15 @@ struct JobRunner: Sendable {
         case leaseGone(QueueError)
     }
 
-    func run(_ lease: JobLease) async {
+    /// `onCallEnded`: the GPU call returned a reply; the rest is saving it.
+    func run(_ lease: JobLease, onCallEnded: @escaping @Sendable () -> Void = {}) async {
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(lease.job.id.uuidString.lowercased())"
         let logger = jobLogger
         do {
-            try await withLeaseRenewal(lease, logger: logger) { try await process(lease, logger: logger) }
+            try await withLeaseRenewal(lease, logger: logger) {
+                try await process(lease, onCallEnded: onCallEnded, logger: logger)
+            }
         } catch is CancellationError {
             // Shutdown past the grace period (or a user cancel): hand the job back.
             // A cancelled job refuses the release, which is what we want.
@@ -56,7 +59,7 @@ struct JobRunner: Sendable {
         }
     }
 
-    private func process(_ lease: JobLease, logger: Logger) async throws {
+    private func process(_ lease: JobLease, onCallEnded: @Sendable () -> Void, logger: Logger) async throws {
         let job = lease.job
         guard let file = uploads.existingFile(for: job.fileID) else {
             return try await fail(lease, JobError(code: "upload_missing", message: "The uploaded file \(job.fileID.uuidString.lowercased()) no longer exists"), logger)
@@ -78,25 +81,32 @@ struct JobRunner: Sendable {
         try await fenced(logger) { try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true) }
         let attempt = job.attempts + 1
         let started = ContinuousClock.now
+        // Billed: the call until its reply came in (decoding the reply is the worker's time).
+        var repliedAt: ContinuousClock.Instant?
+        var callDuration: Duration { (repliedAt ?? .now) - started }
         let response: PredictionResponse
         do {
-            response = try await withElapsedUpdates(lease) {
-                let reply = try await client.call(
+            let reply = try await withElapsedUpdates(lease) {
+                try await client.call(
                     PredictionRequest(image: prepared.bytes, layers: job.numLayers, resolution: job.resolution))
-                // Megabytes of base64: decoded off the concurrency pool, ahead of other jobs' long stages.
-                return try await ComputePool.shared.run(.first) { try reply.decode() }
             }
+            repliedAt = .now
+            // The endpoint is done with this job: its slot may take the next one.
+            onCallEnded()
+            // Megabytes of base64: decoded off the concurrency pool, ahead of other jobs' long stages.
+            response = try await ComputePool.shared.run(.first) { try reply.decode() }
         } catch let error as VertexError {
-            if error.reachedEndpoint { await recordCost(job.id, since: started, succeeded: false, logger) }
+            if error.reachedEndpoint { await recordCost(job.id, callDuration, succeeded: false, logger) }
             return try await handle(error, lease: lease, attempt: attempt, logger: logger)
         } catch is CancellationError {
-            await recordCost(job.id, since: started, succeeded: false, logger)
+            await recordCost(job.id, callDuration, succeeded: false, logger)
             throw CancellationError()
         }
 
         // While the layers are checked, the call is billed and the files go to disk under
         // temporary names; only once every layer is valid are they put in place.
-        async let billed: Void = recordCost(job.id, since: started, succeeded: true, logger)
+        let billable = callDuration
+        async let billed: Void = recordCost(job.id, billable, succeeded: true, logger)
         async let staging = writer.stage(response.layers, for: job.id)
         let layers: [LayerWriter.Layer]
         do {
@@ -180,8 +190,7 @@ struct JobRunner: Sendable {
 
     /// Bills the call; while Redis is down the record waits for it (only when it was surely not
     /// sent: a record cut off in flight may have been counted, and a call is never billed twice).
-    private func recordCost(_ jobID: UUID, since started: ContinuousClock.Instant, succeeded: Bool, _ logger: Logger) async {
-        let duration = ContinuousClock.now - started
+    private func recordCost(_ jobID: UUID, _ duration: Duration, succeeded: Bool, _ logger: Logger) async {
         metrics.endpointCalls.record(duration)
         do {
             try await ridingOutRedisOutage(repeatable: false, logger) {

@@ -10,6 +10,11 @@ final class RunningJobs: Sendable {
     func remove(_ id: UUID) { tasks.withLock { _ = $0.removeValue(forKey: id) } }
     var count: Int { tasks.withLock { $0.count } }
 
+    /// Cancels every job's task (shutdown past its grace period): each hands its job back.
+    func cancelAll() {
+        for task in tasks.withLock({ Array($0.values) }) { task.cancel() }
+    }
+
     /// Cancels the job's task; its GPU transfer is aborted with it.
     @discardableResult
     func cancel(_ id: UUID) -> Bool {

@@ -7,19 +7,19 @@ import ServiceLifecycle
 import Synchronization
 import VertexClient
 
-/// `decomposer worker`: claims jobs through the queue's leases and runs at
-/// most `concurrency` at once. Idle, it blocks on Redis. On graceful shutdown
+/// `decomposer worker`: claims jobs through the queue's leases and has at
+/// most `concurrency` GPU calls in flight, each job's layers saved outside its
+/// call slot (`JobSlots`). Idle, it blocks on Redis. On graceful shutdown
 /// (SIGTERM/SIGINT) it stops claiming at once, lets running jobs finish for
 /// `shutdownGrace`, then cancels them and hands their leases back so another
 /// worker takes them immediately.
 public struct WorkerService: Service {
     public let queue: JobQueue
     let runner: JobRunner
-    let concurrency: Int
     let shutdownGrace: Duration
     let logger: Logger
     let running = RunningJobs()
-    let state = WorkerState()
+    let state: WorkerState
     let budget: DailyBudgetGuard?
     public let metrics: WorkerMetrics
 
@@ -36,7 +36,7 @@ public struct WorkerService: Service {
             backoff: backoff, maxImagePixels: maxImagePixels,
             preparedImages: PreparedImageCache(capacityBytes: Self.preparedImageCacheBytes), metrics: metrics,
             logger: logger)
-        self.concurrency = concurrency
+        self.state = WorkerState(concurrency: concurrency)
         self.shutdownGrace = shutdownGrace
         self.logger = logger
     }
@@ -65,34 +65,24 @@ public struct WorkerService: Service {
     public var isAcceptingJobs: Bool { !state.isStopping }
     public var jobsInFlight: Int { running.count }
 
-    /// What a child of the claim loop's task group reports.
-    private enum Event: Sendable {
-        case jobFinished
-        /// `shutdownGrace` has passed since the shutdown signal.
-        case graceOver
-    }
-
     private func runClaimLoop() async {
         let connection = queue.redis.makeBlockingConnection(name: "worker-claim")
         defer { connection.close() }
-        await withTaskGroup(of: Event.self) { group in
+        var changes = state.changes.makeAsyncIterator()
+        await withDiscardingTaskGroup { group in
             // Starts counting the grace at the signal itself, even while every slot is busy.
             group.addTask {
                 await state.waitForStop()
-                try? await Task.sleep(for: shutdownGrace)
-                return .graceOver
+                guard (try? await Task.sleep(for: shutdownGrace)) != nil, running.count > 0 else { return }
+                logger.warning("Grace period over: handing running jobs back", metadata: ["jobs": "\(running.count)"])
+                running.cancelAll()
             }
-            var active = 0
-            var graceOver = false
             var redisDown = false
             while !state.isStopping && !Task.isCancelled {
-                if active >= concurrency {
-                    switch await group.next() {
-                    case .jobFinished: active -= 1
-                    case .graceOver: graceOver = true
-                    case nil: break
-                    }
-                    if graceOver { break }
+                let free = state.freeCallSlots
+                if free == 0 {
+                    // A job's call returned or it ended, or shutdown began.
+                    guard await changes.next() != nil else { break }
                     continue
                 }
                 if let budget {
@@ -100,12 +90,12 @@ public struct WorkerService: Service {
                     if state.isStopping { break }
                 }
                 let claim = Task {
-                    try await queue.nextJob(waitingOn: connection, progress: 10, message: "Preparing image")
+                    try await queue.nextJobs(waitingOn: connection, upTo: free, progress: 10, message: "Preparing image")
                 }
                 state.register(claim)
-                let lease: JobLease
+                let leases: [JobLease]
                 do {
-                    lease = try await claim.value
+                    leases = try await claim.value
                     state.register(nil)
                     if redisDown { logger.notice("Redis is reachable again") }
                     redisDown = false
@@ -118,48 +108,39 @@ public struct WorkerService: Service {
                     continue
                 }
                 if state.isStopping {
-                    // Claimed as the shutdown began: give it straight back.
-                    try? await queue.release(lease, message: "Worker stopping; job queued again")
+                    // Claimed as the shutdown began: give them straight back.
+                    for lease in leases { try? await queue.release(lease, message: "Worker stopping; job queued again") }
                     break
                 }
                 if let budget, await budget.exhaustedUntil() != nil {
-                    // The budget ran out while this worker waited for a job: hand it back untouched.
-                    try? await queue.release(lease, message: budget.holdMessage)
+                    // The budget ran out while this worker waited for jobs: hand them back untouched.
+                    for lease in leases { try? await queue.release(lease, message: budget.holdMessage) }
                     continue
                 }
-                active += 1
-                group.addTask { await run(lease) }
-            }
-            if active > 0 && !graceOver {
-                logger.notice("Waiting for running jobs", metadata: ["jobs": "\(active)", "grace_s": "\(shutdownGrace.components.seconds)"])
-            }
-            var handedBack = false
-            while active > 0 {
-                if graceOver && !handedBack {
-                    logger.warning("Grace period over: handing running jobs back", metadata: ["jobs": "\(active)"])
-                    group.cancelAll()
-                    handedBack = true
-                }
-                switch await group.next() {
-                case .jobFinished: active -= 1
-                case .graceOver: graceOver = true
-                case nil: active = 0
+                for lease in leases {
+                    state.claimed(lease.job.id)
+                    group.addTask { await run(lease) }
                 }
             }
+            if state.jobs > 0 {
+                logger.notice("Waiting for running jobs", metadata: ["jobs": "\(state.jobs)", "grace_s": "\(shutdownGrace.components.seconds)"])
+            }
+            while state.jobs > 0, await changes.next() != nil {}
+            // Ends the grace timer; when the loop itself was cancelled, the running jobs too.
             group.cancelAll()
         }
     }
 
     /// A job in its own task, registered so a cancellation can reach it.
-    private func run(_ lease: JobLease) async -> Event {
+    private func run(_ lease: JobLease) async {
         let id = lease.job.id
-        let task = Task { await runner.run(lease) }
+        let task = Task { await runner.run(lease, onCallEnded: { state.callEnded(id) }) }
         running.add(id, task)
         metrics.inFlight.set(Int64(running.count))
         await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         running.remove(id)
         metrics.inFlight.set(Int64(running.count))
-        return .jobFinished
+        state.ended(id)
     }
 
     /// Queue depth by state, read at scrape time.
@@ -179,17 +160,40 @@ public struct WorkerService: Service {
     }
 }
 
-/// Claiming state shared with the shutdown handler.
+/// The claim loop's state, shared with the jobs it runs and the shutdown
+/// handler. Every change of slots or of stopping is told on `changes`, which
+/// only the claim loop reads.
 final class WorkerState: Sendable {
     private struct State {
         var stopping = false
-        var claim: Task<JobLease, any Error>?
+        var claim: Task<[JobLease], any Error>?
+        var slots: JobSlots
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let stopSignal = AsyncStream<Void>.makeStream()
+    private let changeSignal = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
+    init(concurrency: Int) {
+        state = Mutex(State(slots: JobSlots(limit: concurrency)))
+    }
+
+    var changes: AsyncStream<Void> { changeSignal.stream }
     var isStopping: Bool { state.withLock { $0.stopping } }
+    var freeCallSlots: Int { state.withLock { $0.slots.freeCallSlots } }
+    var jobs: Int { state.withLock { $0.slots.jobs } }
+
+    func claimed(_ id: UUID) { state.withLock { $0.slots.claimed(id) } }
+
+    func callEnded(_ id: UUID) {
+        state.withLock { $0.slots.callEnded(id) }
+        changeSignal.continuation.yield()
+    }
+
+    func ended(_ id: UUID) {
+        state.withLock { $0.slots.ended(id) }
+        changeSignal.continuation.yield()
+    }
 
     /// Returns once shutdown began (or the waiting task is cancelled).
     func waitForStop() async {
@@ -197,7 +201,7 @@ final class WorkerState: Sendable {
     }
 
     /// Records the claim in progress; one registered after shutdown began is cancelled at once.
-    func register(_ claim: Task<JobLease, any Error>?) {
+    func register(_ claim: Task<[JobLease], any Error>?) {
         let stopping = state.withLock { state -> Bool in
             state.claim = claim
             return state.stopping
@@ -207,11 +211,12 @@ final class WorkerState: Sendable {
 
     /// Stops claiming at once: the blocked BLPOP is interrupted.
     func stopClaiming() {
-        let claim = state.withLock { state -> Task<JobLease, any Error>? in
+        let claim = state.withLock { state -> Task<[JobLease], any Error>? in
             state.stopping = true
             return state.claim
         }
         claim?.cancel()
         stopSignal.continuation.finish()
+        changeSignal.continuation.yield()
     }
 }

@@ -134,4 +134,27 @@ import TestSupport
         #expect(next.job.id == ids[0], "a handed-back job goes to the front of the queue")
         #expect(next.job.recoveries == 0)
     }
+
+    @Test func oneClaimTakesSeveralJobsInQueueOrderEachWithItsOwnLease() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let ids = try await context.enqueue(5)
+        let connection = context.redis.makeBlockingConnection()
+        defer { connection.close() }
+
+        let first = try await context.queue.nextJobs(waitingOn: connection, upTo: 3, progress: 10, message: "Preparing image")
+        #expect(first.map(\.job.id) == Array(ids[0..<3]))
+        #expect(Set(first.map(\.token)).count == 3, "a lease token per job")
+        for lease in first {
+            #expect(lease.job.status == .processing)
+            #expect(try await context.placesHolding(lease.job.id) == ["active"])
+            try await context.queue.renew(lease)
+        }
+        let stored = try await context.redis.send("HGET", context.queue.keys.job(first[1].job.id), "lease_token")
+        #expect(stored.string == first[1].token)
+
+        let rest = try await context.queue.nextJobs(waitingOn: connection, upTo: 10, progress: 10, message: "Preparing image")
+        #expect(rest.map(\.job.id) == Array(ids[3...]), "as many as are waiting")
+        #expect(try await context.claim() == nil)
+    }
 }

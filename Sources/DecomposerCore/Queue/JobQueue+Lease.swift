@@ -6,21 +6,9 @@ extension JobQueue {
     public func claim(progress: Int, message: String, token: String = UUID().uuidString) async throws(QueueError)
         -> ClaimOutcome
     {
-        let reply = try await run(QueueScripts.claim, [
-            token, String(policy.leaseDuration.milliseconds), String(progress), message, "100",
-        ])
-        guard let parts = reply.array, let tag = parts.first?.string else {
-            throw .redis(.unexpectedReply("claim: \(reply)"))
-        }
-        if tag == "empty" {
-            let wakeAt = parts.count > 1 ? parts[1].string.flatMap { Int64($0) } : nil
-            let now = parts.count > 2 ? parts[2].string.flatMap { Int64($0) } ?? 0 : 0
-            return .empty(wakeAt: wakeAt, now: now)
-        }
-        guard tag == "claimed", let fields = RedisReply.array(Array(parts.dropFirst())).fieldMap,
-            let job = Job(fields: fields)
-        else { throw .redis(.unexpectedReply("claim: \(reply)")) }
-        return .claimed(JobLease(job: job, token: token))
+        let batch = try await claim(tokens: [token], progress: progress, message: message)
+        if let lease = batch.leases.first { return .claimed(lease) }
+        return .empty(wakeAt: batch.wakeAt, now: batch.now)
     }
 
     /// Claims the next job, blocking on Redis (BLPOP on the wake-up list)
@@ -31,19 +19,61 @@ extension JobQueue {
         waitingOn connection: RedisBlockingConnection, progress: Int, message: String,
         maxBlock: Duration = .seconds(30)
     ) async throws -> JobLease {
+        try await nextJobs(waitingOn: connection, upTo: 1, progress: progress, message: message, maxBlock: maxBlock)[0]
+    }
+
+    /// Like `nextJob`, but takes as many waiting jobs as there are, up to
+    /// `count`, in one round trip: a worker with several free slots fills
+    /// them at once instead of one claim after another.
+    public func nextJobs(
+        waitingOn connection: RedisBlockingConnection, upTo count: Int, progress: Int, message: String,
+        maxBlock: Duration = .seconds(30)
+    ) async throws -> [JobLease] {
+        precondition(count > 0, "claim at least one job")
         while true {
             try Task.checkCancellation()
-            switch try await claim(progress: progress, message: message) {
-            case .claimed(let lease):
-                return lease
-            case .empty(let wakeAt, let now):
-                var block = maxBlock
-                if let wakeAt { block = min(block, .milliseconds(max(wakeAt - now, 0))) }
-                // BLPOP takes seconds (fractions allowed); 0 would mean forever.
-                let seconds = max(Double(block.milliseconds) / 1000, 0.01)
-                _ = try await connection.send(["BLPOP", keys.marker, String(format: "%.3f", seconds)])
-            }
+            let tokens = (0..<count).map { _ in UUID().uuidString }
+            let batch = try await claim(tokens: tokens, progress: progress, message: message)
+            if !batch.leases.isEmpty { return batch.leases }
+            var block = maxBlock
+            if let wakeAt = batch.wakeAt { block = min(block, .milliseconds(max(wakeAt - batch.now, 0))) }
+            // BLPOP takes seconds (fractions allowed); 0 would mean forever.
+            let seconds = max(Double(block.milliseconds) / 1000, 0.01)
+            _ = try await connection.send(["BLPOP", keys.marker, String(format: "%.3f", seconds)])
         }
+    }
+
+    /// What one run of the claim script gave: a lease per job taken, or when
+    /// there was none, when the next one may be due (ms, Redis clock) and the
+    /// script's clock reading.
+    private struct ClaimBatch {
+        var leases: [JobLease] = []
+        var wakeAt: Int64?
+        var now: Int64 = 0
+    }
+
+    /// Claims up to one job per token.
+    private func claim(tokens: [String], progress: Int, message: String) async throws(QueueError) -> ClaimBatch {
+        let reply = try await run(QueueScripts.claim, [
+            tokens.joined(separator: ","), String(policy.leaseDuration.milliseconds), String(progress), message, "100",
+        ])
+        guard let parts = reply.array, let tag = parts.first?.string else {
+            throw .redis(.unexpectedReply("claim: \(reply)"))
+        }
+        if tag == "empty" {
+            let wakeAt = parts.count > 1 ? parts[1].string.flatMap { Int64($0) } : nil
+            let now = parts.count > 2 ? parts[2].string.flatMap { Int64($0) } ?? 0 : 0
+            return ClaimBatch(wakeAt: wakeAt, now: now)
+        }
+        guard tag == "claimed", parts.count - 1 <= tokens.count else { throw .redis(.unexpectedReply("claim: \(reply)")) }
+        var batch = ClaimBatch()
+        for (token, fields) in zip(tokens, parts.dropFirst()) {
+            guard let fields = fields.fieldMap, let job = Job(fields: fields) else {
+                throw .redis(.unexpectedReply("claim: \(reply)"))
+            }
+            batch.leases.append(JobLease(job: job, token: token))
+        }
+        return batch
     }
 
     /// Extends the lease; throws `.cancelled` or `.leaseLost` when the caller must stop.

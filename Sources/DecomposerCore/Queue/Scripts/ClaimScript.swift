@@ -1,17 +1,21 @@
 import Redis
 
 extension QueueScripts {
-    /// Takes the next job with a lease, after promoting due retries and
+    /// Takes up to one job per lease token, after promoting due retries and
     /// recovering expired leases — one atomic step, so a job is never held
     /// by two workers and never lost between states.
-    /// ARGV[5] lease token, [6] lease ms, [7] progress, [8] message, [9] maintenance batch limit.
-    /// Returns {'claimed', HGETALL…} | {'empty', next wake-up ms or ''}.
+    /// ARGV[5] lease tokens, comma-separated; [6] lease ms, [7] progress, [8] message,
+    /// [9] maintenance batch limit.
+    /// Returns {'claimed', {HGETALL…}, …} | {'empty', next wake-up ms or '', now}.
     static let claim = RedisScript(name: "claim", source: QueueLuaLibrary.source + "\n" + #"""
     local now = nowMs()
     local limit = tonumber(ARGV[9])
     promoteDue(now, limit)
     recoverExpired(now, limit)
-    while true do
+    local tokens = {}
+    for token in string.gmatch(ARGV[5], '[^,]+') do tokens[#tokens + 1] = token end
+    local reply = {'claimed'}
+    while #reply <= #tokens do
       local id = redis.call('RPOP', WAIT)
       if not id then break end
       local key = jobKey(id)
@@ -19,14 +23,13 @@ extension QueueScripts {
       if redis.call('HGET', key, 'status') == 'queued' then
         local leaseUntil = now + tonumber(ARGV[6])
         redis.call('ZADD', ACTIVE, leaseUntil, id)
-        redis.call('HSET', key, 'lease_token', ARGV[5], 'lease_until', tostring(leaseUntil))
+        redis.call('HSET', key, 'lease_token', tokens[#reply], 'lease_until', tostring(leaseUntil))
         redis.call('HDEL', key, 'last_error')
         change(id, now, {'status', 'processing', 'progress', ARGV[7], 'message', ARGV[8]})
-        local reply = {'claimed'}
-        for _, v in ipairs(redis.call('HGETALL', key)) do reply[#reply + 1] = v end
-        return reply
+        reply[#reply + 1] = redis.call('HGETALL', key)
       end
     end
+    if #reply > 1 then return reply end
     -- Nothing is waiting, so every wake-up token left is stale.
     redis.call('DEL', MARKER)
     local wakeAt = nil
