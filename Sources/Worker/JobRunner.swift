@@ -27,14 +27,19 @@ struct JobRunner: Sendable {
         case leaseGone(QueueError)
     }
 
-    /// `onCallEnded`: the GPU call returned a reply; the rest is saving it.
-    func run(_ lease: JobLease, onCallEnded: @escaping @Sendable () -> Void = {}) async {
+    /// `waitForCallSlot`: returns once the job may call the endpoint (a job
+    /// claimed ahead prepares its image first), true when it had to wait;
+    /// `onCallEnded`: the call returned a reply, the rest is saving it.
+    func run(
+        _ lease: JobLease, waitForCallSlot: @escaping @Sendable () async throws -> Bool = { false },
+        onCallEnded: @escaping @Sendable () -> Void = {}
+    ) async {
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(lease.job.id.uuidString.lowercased())"
         let logger = jobLogger
         do {
             try await withLeaseRenewal(lease, logger: logger) {
-                try await process(lease, onCallEnded: onCallEnded, logger: logger)
+                try await process(lease, waitForCallSlot: waitForCallSlot, onCallEnded: onCallEnded, logger: logger)
             }
         } catch is CancellationError {
             // Shutdown past the grace period (or a user cancel): hand the job back.
@@ -59,7 +64,10 @@ struct JobRunner: Sendable {
         }
     }
 
-    private func process(_ lease: JobLease, onCallEnded: @Sendable () -> Void, logger: Logger) async throws {
+    private func process(
+        _ lease: JobLease, waitForCallSlot: @Sendable () async throws -> Bool, onCallEnded: @Sendable () -> Void,
+        logger: Logger
+    ) async throws {
         let job = lease.job
         guard let file = uploads.existingFile(for: job.fileID) else {
             return try await fail(lease, JobError(code: "upload_missing", message: "The uploaded file \(job.fileID.uuidString.lowercased()) no longer exists"), logger)
@@ -77,7 +85,12 @@ struct JobRunner: Sendable {
         }
         logger.info("Prepared image", metadata: ["bytes": "\(prepared.bytes.count)", "saved": "\(prepared.bytesSaved)", "note": "\(prepared.note)"])
 
-        if try await pausedFor > .zero { try await pause.waitUntilOver() }
+        var paused = try await pausedFor > .zero
+        if try await waitForCallSlot() {
+            // A pause may have begun while the job waited.
+            paused = try await ridingOutRedisOutage(repeatable: true, logger) { try await pause.remaining() } > .zero
+        }
+        if paused { try await pause.waitUntilOver() }
         try await fenced(logger) { try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true) }
         let attempt = job.attempts + 1
         let started = ContinuousClock.now

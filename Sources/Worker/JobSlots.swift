@@ -3,33 +3,60 @@ import Foundation
 /// A worker's jobs by stage, for the claim loop.
 ///
 /// A job holds one of `limit` call slots from its claim until its GPU call
-/// has returned; it then checks and writes its layers in one of `limit`
-/// saving places, and its slot takes the next job at once. Without that, each
-/// slot would idle through every job's layer check, writes and completion — a
-/// few percent of a 500 ms call, more on a busy machine — and the endpoint
-/// would see fewer than `limit` calls at a time. So the endpoint never has
-/// more than `limit` calls from this worker, and the worker never holds more
-/// than `2 × limit` jobs. A job whose call returns while every saving place is
-/// taken saves in its call slot, which frees when a place does.
+/// has returned; it then decodes, checks and writes its layers in one of
+/// `limit` saving places, and its slot takes the next job at once. Without
+/// that, each slot would idle through every job's save — a few percent of a
+/// 500 ms call, more on a busy machine — and the endpoint would see fewer than
+/// `limit` calls at a time. A job whose call returns while every saving place
+/// is taken saves in its call slot, which frees when a place does.
+///
+/// While every call slot is busy, up to `aheadLimit` jobs may be claimed
+/// ahead: each prepares its image and then waits for a call slot, which it
+/// gets before any new claim, so image preparation leaves the call's critical
+/// path too. (The claim leaves them to idle workers when few jobs wait: see
+/// `JobQueue.claim(leavingWaiting:)`.)
+///
+/// So the endpoint never has more than `limit` calls from this worker, and
+/// the worker never holds more than `2 × limit + aheadLimit` jobs.
 struct JobSlots {
     let limit: Int
-    /// Claimed, call not returned yet.
+    let aheadLimit: Int
+    /// Holding a call slot, call not returned yet.
     private var calling: Set<UUID> = []
     private var savingInPlace: Set<UUID> = []
     /// Call returned while every saving place was taken, oldest first.
     private var savingInCallSlot: [UUID] = []
+    /// Claimed ahead, not yet holding a call slot.
+    private var ahead: Set<UUID> = []
 
-    init(limit: Int) {
-        precondition(limit > 0, "at least one slot")
+    init(limit: Int, aheadLimit: Int = 0) {
+        precondition(limit > 0 && aheadLimit >= 0, "at least one slot")
         self.limit = limit
+        self.aheadLimit = aheadLimit
     }
 
-    var freeCallSlots: Int { limit - calling.count - savingInCallSlot.count }
-    var jobs: Int { calling.count + savingInPlace.count + savingInCallSlot.count }
+    private var busyCallSlots: Int { calling.count + savingInCallSlot.count }
+
+    /// Call slots a new claim may take: those no job claimed ahead is waiting for.
+    var freeCallSlots: Int { max(limit - busyCallSlots - ahead.count, 0) }
+    /// Whether a job may be claimed ahead: every call slot is busy or promised.
+    var mayClaimAhead: Bool { freeCallSlots == 0 && ahead.count < aheadLimit }
+    var jobs: Int { busyCallSlots + savingInPlace.count + ahead.count }
 
     mutating func claimed(_ id: UUID) {
         precondition(freeCallSlots > 0, "claimed without a free call slot")
         calling.insert(id)
+    }
+
+    /// After `mayClaimAhead`; a call slot that freed meanwhile is simply the one it takes.
+    mutating func claimedAhead(_ id: UUID) { ahead.insert(id) }
+
+    /// Gives the job claimed ahead a call slot if one is free; false while every one is busy.
+    mutating func takeCallSlot(_ id: UUID) -> Bool {
+        guard ahead.contains(id), busyCallSlots < limit else { return false }
+        ahead.remove(id)
+        calling.insert(id)
+        return true
     }
 
     /// The job's GPU call returned; it now saves its layers.
@@ -45,7 +72,7 @@ struct JobSlots {
     /// The job ended, at whatever stage; a job saving in its call slot takes
     /// the saving place it leaves.
     mutating func ended(_ id: UUID) {
-        if calling.remove(id) != nil { return }
+        if calling.remove(id) != nil || ahead.remove(id) != nil { return }
         if let index = savingInCallSlot.firstIndex(of: id) {
             savingInCallSlot.remove(at: index)
         } else if savingInPlace.remove(id) != nil, !savingInCallSlot.isEmpty {

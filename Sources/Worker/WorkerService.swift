@@ -20,6 +20,7 @@ public struct WorkerService: Service {
     let logger: Logger
     let running = RunningJobs()
     let state: WorkerState
+    let concurrency: Int
     let budget: DailyBudgetGuard?
     public let metrics: WorkerMetrics
 
@@ -36,10 +37,15 @@ public struct WorkerService: Service {
             backoff: backoff, maxImagePixels: maxImagePixels,
             preparedImages: PreparedImageCache(capacityBytes: Self.preparedImageCacheBytes), metrics: metrics,
             logger: logger)
-        self.state = WorkerState(concurrency: concurrency)
+        self.concurrency = concurrency
+        self.state = WorkerState(concurrency: concurrency, aheadLimit: Self.aheadLimit(concurrency))
         self.shutdownGrace = shutdownGrace
         self.logger = logger
     }
+
+    /// Jobs claimed ahead of a free call slot (see `JobSlots`): enough to have an
+    /// image ready for most slots as they free, few enough to hold little.
+    static func aheadLimit(_ concurrency: Int) -> Int { max(1, concurrency / 4) }
 
     /// Memory for recently prepared request images (see `PreparedImageCache`):
     /// about forty at the 1.5 MB public-endpoint limit, six at 10 MB.
@@ -81,6 +87,11 @@ public struct WorkerService: Service {
             while !state.isStopping && !Task.isCancelled {
                 let free = state.freeCallSlots
                 if free == 0 {
+                    if state.mayClaimAhead, let lease = await claimAhead() {
+                        state.claimedAhead(lease.job.id)
+                        group.addTask { await run(lease, claimedAhead: true) }
+                        continue
+                    }
                     // A job's call returned or it ended, or shutdown began.
                     guard await changes.next() != nil else { break }
                     continue
@@ -119,7 +130,7 @@ public struct WorkerService: Service {
                 }
                 for lease in leases {
                     state.claimed(lease.job.id)
-                    group.addTask { await run(lease) }
+                    group.addTask { await run(lease, claimedAhead: false) }
                 }
             }
             if state.jobs > 0 {
@@ -131,10 +142,26 @@ public struct WorkerService: Service {
         }
     }
 
+    /// Claims a job ahead of a free call slot, unless few jobs wait (then they are
+    /// left to idle workers), the daily budget is spent, or Redis is unreachable
+    /// (the next claim says so).
+    private func claimAhead() async -> JobLease? {
+        if let budget, await budget.exhaustedUntil() != nil { return nil }
+        let outcome = try? await queue.claim(
+            progress: 10, message: "Preparing image", leavingWaiting: Self.aheadLimit(concurrency))
+        guard case .claimed(let lease)? = outcome else { return nil }
+        return lease
+    }
+
     /// A job in its own task, registered so a cancellation can reach it.
-    private func run(_ lease: JobLease) async {
+    private func run(_ lease: JobLease, claimedAhead: Bool) async {
         let id = lease.job.id
-        let task = Task { await runner.run(lease, onCallEnded: { state.callEnded(id) }) }
+        let task = Task {
+            await runner.run(
+                lease,
+                waitForCallSlot: { claimedAhead ? try await state.waitForCallSlot(id) : false },
+                onCallEnded: { state.callEnded(id) })
+        }
         running.add(id, task)
         metrics.inFlight.set(Int64(running.count))
         await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
@@ -157,66 +184,5 @@ public struct WorkerService: Service {
                 logger.notice("Job cancelled by request; aborting it", metadata: ["job_id": "\(job.id.uuidString.lowercased())"])
             }
         }
-    }
-}
-
-/// The claim loop's state, shared with the jobs it runs and the shutdown
-/// handler. Every change of slots or of stopping is told on `changes`, which
-/// only the claim loop reads.
-final class WorkerState: Sendable {
-    private struct State {
-        var stopping = false
-        var claim: Task<[JobLease], any Error>?
-        var slots: JobSlots
-    }
-
-    private let state: Mutex<State>
-    private let stopSignal = AsyncStream<Void>.makeStream()
-    private let changeSignal = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-
-    init(concurrency: Int) {
-        state = Mutex(State(slots: JobSlots(limit: concurrency)))
-    }
-
-    var changes: AsyncStream<Void> { changeSignal.stream }
-    var isStopping: Bool { state.withLock { $0.stopping } }
-    var freeCallSlots: Int { state.withLock { $0.slots.freeCallSlots } }
-    var jobs: Int { state.withLock { $0.slots.jobs } }
-
-    func claimed(_ id: UUID) { state.withLock { $0.slots.claimed(id) } }
-
-    func callEnded(_ id: UUID) {
-        state.withLock { $0.slots.callEnded(id) }
-        changeSignal.continuation.yield()
-    }
-
-    func ended(_ id: UUID) {
-        state.withLock { $0.slots.ended(id) }
-        changeSignal.continuation.yield()
-    }
-
-    /// Returns once shutdown began (or the waiting task is cancelled).
-    func waitForStop() async {
-        for await _ in stopSignal.stream {}
-    }
-
-    /// Records the claim in progress; one registered after shutdown began is cancelled at once.
-    func register(_ claim: Task<[JobLease], any Error>?) {
-        let stopping = state.withLock { state -> Bool in
-            state.claim = claim
-            return state.stopping
-        }
-        if stopping { claim?.cancel() }
-    }
-
-    /// Stops claiming at once: the blocked BLPOP is interrupted.
-    func stopClaiming() {
-        let claim = state.withLock { state -> Task<[JobLease], any Error>? in
-            state.stopping = true
-            return state.claim
-        }
-        claim?.cancel()
-        stopSignal.continuation.finish()
-        changeSignal.continuation.yield()
     }
 }

@@ -157,4 +157,18 @@ import TestSupport
         #expect(rest.map(\.job.id) == Array(ids[3...]), "as many as are waiting")
         #expect(try await context.claim() == nil)
     }
+
+    @Test func aClaimAheadLeavesJobsForIdleWorkers() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let ids = try await context.enqueue(3)
+        let ahead = try await context.queue.claim(progress: 10, message: "Preparing image", leavingWaiting: 2)
+        guard case .claimed(let lease) = ahead else { Issue.record("three waiting, two left: \(ahead)"); return }
+        #expect(lease.job.id == ids[0])
+        let refused = try await context.queue.claim(progress: 10, message: "Preparing image", leavingWaiting: 2)
+        guard case .empty = refused else { Issue.record("two waiting, two to leave: \(refused)"); return }
+        #expect(try await context.redis.send("LLEN", context.queue.keys.marker).int ?? 0 > 0,
+                "an idle worker's wait is still woken for the jobs left")
+        #expect(try await context.claim()?.job.id == ids[1], "an ordinary claim takes them")
+    }
 }

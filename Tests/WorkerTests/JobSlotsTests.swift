@@ -5,7 +5,8 @@ import Testing
 @testable import Worker
 
 /// The claim loop's accounting: a job's call slot frees when its call returns,
-/// saving has places of its own, and the bounds hold whatever the order.
+/// saving has places of its own, a job claimed ahead gets the next free slot,
+/// and the bounds hold whatever the order.
 @Suite struct JobSlotsTests {
     @Test func aJobWhoseCallReturnedNoLongerHoldsItsCallSlot() {
         var slots = JobSlots(limit: 2)
@@ -61,34 +62,75 @@ import Testing
         #expect(slots.jobs == 0)
     }
 
-    @Test func callsNeverExceedTheLimitNorJobsTwiceTheLimitInAnyOrder() {
+    @Test func aJobClaimedAheadTakesTheNextFreeCallSlotBeforeAnyNewClaim() {
+        var slots = JobSlots(limit: 1, aheadLimit: 1)
+        let (a, b) = (UUID(), UUID())
+        #expect(!slots.mayClaimAhead, "a free call slot is claimed for, not ahead")
+        slots.claimed(a)
+        #expect(slots.mayClaimAhead)
+        slots.claimedAhead(b)
+        #expect(!slots.mayClaimAhead, "one ahead at most")
+        let tooEarly = slots.takeCallSlot(b)
+        #expect(!tooEarly, "a is still calling")
+        slots.callEnded(a)
+        #expect(slots.freeCallSlots == 0, "the freed slot is b's")
+        let taken = slots.takeCallSlot(b)
+        #expect(taken)
+        #expect(slots.mayClaimAhead)
+        #expect(slots.jobs == 2)
+    }
+
+    @Test func aJobClaimedAheadThatEndsBeforeItsSlotFreesItsPromise() {
+        var slots = JobSlots(limit: 1, aheadLimit: 1)
+        let (a, b) = (UUID(), UUID())
+        slots.claimed(a)
+        slots.claimedAhead(b)
+        slots.ended(b)  // cancelled, or shutdown while it waited
+        slots.ended(a)
+        #expect(slots.freeCallSlots == 1)
+        #expect(slots.jobs == 0)
+    }
+
+    @Test func callsNeverExceedTheLimitNorJobsTheirBoundInAnyOrder() {
         var generator = SeededGenerator(seed: 42)
-        for _ in 0..<200 {
+        for _ in 0..<300 {
             let limit = Int.random(in: 1...4, using: &generator)
-            var slots = JobSlots(limit: limit)
+            let aheadLimit = Int.random(in: 0...2, using: &generator)
+            var slots = JobSlots(limit: limit, aheadLimit: aheadLimit)
+            var ahead: [UUID] = []
             var calling: [UUID] = []
             var saving: [UUID] = []
-            for _ in 0..<60 {
-                switch Int.random(in: 0..<4, using: &generator) {
+            func pick(_ list: inout [UUID]) -> UUID { list.remove(at: Int.random(in: 0..<list.count, using: &generator)) }
+            for _ in 0..<80 {
+                switch Int.random(in: 0..<7, using: &generator) {
                 case 0 where slots.freeCallSlots > 0:
                     let id = UUID()
                     slots.claimed(id)
                     calling.append(id)
-                case 1 where !calling.isEmpty:
-                    let id = calling.remove(at: Int.random(in: 0..<calling.count, using: &generator))
+                case 1 where slots.mayClaimAhead:
+                    let id = UUID()
+                    slots.claimedAhead(id)
+                    ahead.append(id)
+                case 2 where !ahead.isEmpty:
+                    let index = Int.random(in: 0..<ahead.count, using: &generator)
+                    if slots.takeCallSlot(ahead[index]) { calling.append(ahead.remove(at: index)) }
+                case 3 where !calling.isEmpty:
+                    let id = pick(&calling)
                     slots.callEnded(id)
                     saving.append(id)
-                case 2 where !calling.isEmpty:
-                    slots.ended(calling.remove(at: Int.random(in: 0..<calling.count, using: &generator)))
-                case 3 where !saving.isEmpty:
-                    slots.ended(saving.remove(at: Int.random(in: 0..<saving.count, using: &generator)))
+                case 4 where !calling.isEmpty:
+                    slots.ended(pick(&calling))
+                case 5 where !saving.isEmpty:
+                    slots.ended(pick(&saving))
+                case 6 where !ahead.isEmpty:
+                    slots.ended(pick(&ahead))
                 default:
                     continue
                 }
                 #expect(calling.count <= limit, "the endpoint never sees more than the limit")
-                #expect(slots.jobs == calling.count + saving.count)
-                #expect(slots.jobs <= 2 * limit)
-                #expect(slots.freeCallSlots >= 0)
+                #expect(ahead.count <= aheadLimit)
+                #expect(slots.jobs == calling.count + saving.count + ahead.count)
+                #expect(slots.jobs <= 2 * limit + aheadLimit)
                 #expect(slots.freeCallSlots <= limit - calling.count)
             }
         }

@@ -3,10 +3,12 @@ import Redis
 
 extension JobQueue {
     /// Claims the next job, marking it `processing` with `progress`/`message`.
-    public func claim(progress: Int, message: String, token: String = UUID().uuidString) async throws(QueueError)
-        -> ClaimOutcome
-    {
-        let batch = try await claim(tokens: [token], progress: progress, message: message)
+    /// `leavingWaiting`: take it only while more than that many jobs wait
+    /// (a worker claiming ahead of its free slots leaves them to idle workers).
+    public func claim(
+        progress: Int, message: String, token: String = UUID().uuidString, leavingWaiting: Int = 0
+    ) async throws(QueueError) -> ClaimOutcome {
+        let batch = try await claim(tokens: [token], progress: progress, message: message, leavingWaiting: leavingWaiting)
         if let lease = batch.leases.first { return .claimed(lease) }
         return .empty(wakeAt: batch.wakeAt, now: batch.now)
     }
@@ -53,9 +55,12 @@ extension JobQueue {
     }
 
     /// Claims up to one job per token.
-    private func claim(tokens: [String], progress: Int, message: String) async throws(QueueError) -> ClaimBatch {
+    private func claim(
+        tokens: [String], progress: Int, message: String, leavingWaiting: Int = 0
+    ) async throws(QueueError) -> ClaimBatch {
         let reply = try await run(QueueScripts.claim, [
             tokens.joined(separator: ","), String(policy.leaseDuration.milliseconds), String(progress), message, "100",
+            String(max(leavingWaiting, 0)),
         ])
         guard let parts = reply.array, let tag = parts.first?.string else {
             throw .redis(.unexpectedReply("claim: \(reply)"))

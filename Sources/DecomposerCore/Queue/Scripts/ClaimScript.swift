@@ -5,7 +5,8 @@ extension QueueScripts {
     /// recovering expired leases — one atomic step, so a job is never held
     /// by two workers and never lost between states.
     /// ARGV[5] lease tokens, comma-separated; [6] lease ms, [7] progress, [8] message,
-    /// [9] maintenance batch limit.
+    /// [9] maintenance batch limit, [10] jobs to leave waiting (a claim ahead takes a job
+    /// only while more than that many wait, so it never keeps one from an idle worker).
     /// Returns {'claimed', {HGETALL…}, …} | {'empty', next wake-up ms or '', now}.
     static let claim = RedisScript(name: "claim", source: QueueLuaLibrary.source + "\n" + #"""
     local now = nowMs()
@@ -14,8 +15,9 @@ extension QueueScripts {
     recoverExpired(now, limit)
     local tokens = {}
     for token in string.gmatch(ARGV[5], '[^,]+') do tokens[#tokens + 1] = token end
+    local leaving = tonumber(ARGV[10])
     local reply = {'claimed'}
-    while #reply <= #tokens do
+    while #reply <= #tokens and (leaving == 0 or redis.call('LLEN', WAIT) > leaving) do
       local id = redis.call('RPOP', WAIT)
       if not id then break end
       local key = jobKey(id)
@@ -30,6 +32,7 @@ extension QueueScripts {
       end
     end
     if #reply > 1 then return reply end
+    if redis.call('LLEN', WAIT) > 0 then return {'empty', '', tostring(now)} end
     -- Nothing is waiting, so every wake-up token left is stale.
     redis.call('DEL', MARKER)
     local wakeAt = nil
