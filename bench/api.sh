@@ -7,7 +7,8 @@
 #   status       GET /api/jobs/{id}, 64 connections
 #   upload       5 MB posters, 16 connections: MB/s and the API's RSS before/peak/after
 #   ceiling      redis-benchmark of a script call shaped like enqueue, and of PING; the
-#                Redis client's own round trips/s (64 tasks sending PING through RedisClient)
+#                Redis client's own round trips/s (64 tasks sending PING through RedisClient);
+#                the queue's own enqueue rate without HTTP and the script's time in Redis
 #   cold start   exec of `decomposer api` until /readyz is 200 (median of 10); idle RSS of api and worker
 #   watchers     WebSocket delivery latency from a job update to N watchers, and the API's RSS
 # DURATION (seconds per wrk run, default 20) and WATCHER_RUNS (watchers:interval-ms:updates,
@@ -91,6 +92,12 @@ awk -v e="$enqueue_rps" -v c="$eval_rps" -v p="$ping_rps" -v h="$healthz_rps" 'B
   if (h > 0) printf "enqueue_fraction_of_http_ceiling: %.2f x\n", e / h }'
 "$bin/decomposer-bench" redis-client --clients 64 --seconds 5
 redis-cli -p "$redis_port" DEL "{b}:wait" "{b}:marker" >/dev/null
+# The queue's own ceiling: JobQueue.enqueue from 64 tasks, no HTTP (what the API could reach
+# with a free HTTP stack), and the enqueue script's time in Redis per call.
+queue_figures=$("$bin/decomposer-bench" enqueue-script --clients 64 --seconds 5)
+echo "$queue_figures"
+queue_rps=$(awk '/^enqueue_script_c64_per_s/ {print $2}' <<<"$queue_figures")
+awk -v e="$enqueue_rps" -v q="$queue_rps" 'BEGIN { if (q > 0) printf "enqueue_fraction_of_queue_ceiling: %.2f x\n", e / q }'
 
 # Cold start: exec of `decomposer api` until /readyz answers 200, median of 10; idle RSS.
 starts=()

@@ -13,6 +13,16 @@ func redisClientCase() async throws {
     let redis = RedisClient(configuration: configuration)
     defer { redis.shutdown() }
     try await redis.send("PING")
+    let (total, elapsed) = try await repeatedly(clients: clients, seconds: seconds) { try await redis.send("PING") }
+    report("redis_client_ping_c\(clients)_per_s", Double(total) / elapsed, "round trips/s")
+    report("redis_client_cpu_per_round_trip", cpuMilliseconds() * 1000 / Double(total), "us")
+}
+
+/// Runs `body` in a loop on `clients` tasks for `seconds`; returns how many
+/// times it ran in all and the seconds that took.
+func repeatedly(
+    clients: Int, seconds: Int, _ body: @escaping @Sendable () async throws -> Void
+) async throws -> (count: Int, seconds: Double) {
     let deadline = ContinuousClock.now + .seconds(seconds)
     let started = ContinuousClock.now
     let total = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -20,7 +30,7 @@ func redisClientCase() async throws {
             group.addTask {
                 var count = 0
                 while ContinuousClock.now < deadline {
-                    try await redis.send("PING")
+                    try await body()
                     count += 1
                 }
                 return count
@@ -28,7 +38,5 @@ func redisClientCase() async throws {
         }
         return try await group.reduce(0, +)
     }
-    let elapsed = milliseconds(ContinuousClock.now - started) / 1000
-    report("redis_client_ping_c\(clients)_per_s", Double(total) / elapsed, "round trips/s")
-    report("redis_client_cpu_per_round_trip", cpuMilliseconds() * 1000 / Double(total), "us")
+    return (total, milliseconds(ContinuousClock.now - started) / 1000)
 }

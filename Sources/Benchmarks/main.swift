@@ -22,7 +22,7 @@ guard let name = arguments.first else {
           + " | pipeline --latency-ms N --concurrency N --jobs N [--distinct-uploads 1] [--files DIR]"
           + " | file-create --dir DIR [--count N]"
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
-          + " | redis-client [--clients N --seconds S --pool N]")
+          + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]")
     exit(2)
 }
 
@@ -219,6 +219,9 @@ case "watchers":
 
 case "redis-client":
     try await redisClientCase()
+
+case "enqueue-script":
+    try await enqueueScriptCase()
 
 default:
     print("unknown case \(name)")

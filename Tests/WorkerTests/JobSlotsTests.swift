@@ -32,13 +32,19 @@ import Testing
         #expect(slots.jobs == 0)
     }
 
-    @Test func withEverySavingPlaceTakenAReturnedCallKeepsItsSlotUntilAPlaceFrees() {
+    /// One slot: `a` saves in the saving place, `b` (whose call returned next) in its call slot.
+    private func twoSaving() -> (slots: JobSlots, a: UUID, b: UUID) {
         var slots = JobSlots(limit: 1)
         let (a, b) = (UUID(), UUID())
         slots.claimed(a)
         slots.callEnded(a)
         slots.claimed(b)
         slots.callEnded(b)
+        return (slots, a, b)
+    }
+
+    @Test func withEverySavingPlaceTakenAReturnedCallKeepsItsSlotUntilAPlaceFrees() {
+        var (slots, a, b) = twoSaving()
         #expect(slots.freeCallSlots == 0, "b saves in its call slot")
         #expect(slots.jobs == 2)
         slots.ended(a)
@@ -49,12 +55,7 @@ import Testing
     }
 
     @Test func aJobSavingInItsCallSlotThatEndsFirstFreesThatSlot() {
-        var slots = JobSlots(limit: 1)
-        let (a, b) = (UUID(), UUID())
-        slots.claimed(a)
-        slots.callEnded(a)
-        slots.claimed(b)
-        slots.callEnded(b)
+        var (slots, a, b) = twoSaving()
         slots.ended(b)
         #expect(slots.freeCallSlots == 1)
         #expect(slots.jobs == 1)
