@@ -74,7 +74,7 @@ struct JobRunner: Sendable {
         }
         // The fleet pause is read while the image is prepared, one Redis round trip less before
         // the call; a pause set in those milliseconds is missed just as one set right after the read.
-        async let pausedFor = ridingOutRedisOutage(repeatable: true, logger) { try await pause.remaining() }
+        async let pausedFor = ridingOutRedisOutage(logger) { try await pause.remaining() }
         let prepared: PreparedImage
         do {
             prepared = try await preparedImage(for: job, from: file)
@@ -88,7 +88,7 @@ struct JobRunner: Sendable {
         var paused = try await pausedFor > .zero
         if try await waitForCallSlot() {
             // A pause may have begun while the job waited.
-            paused = try await ridingOutRedisOutage(repeatable: true, logger) { try await pause.remaining() } > .zero
+            paused = try await ridingOutRedisOutage(logger) { try await pause.remaining() } > .zero
         }
         if paused { try await pause.waitUntilOver() }
         try await fenced(logger) { try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true) }
@@ -109,17 +109,17 @@ struct JobRunner: Sendable {
             // Megabytes of base64: decoded off the concurrency pool, ahead of other jobs' long stages.
             response = try await ComputePool.shared.run(.first) { try reply.decode() }
         } catch let error as VertexError {
-            if error.reachedEndpoint { await recordCost(job.id, callDuration, succeeded: false, logger) }
+            if error.reachedEndpoint { await recordCost(job.id, attempt: attempt, callDuration, succeeded: false, logger) }
             return try await handle(error, lease: lease, attempt: attempt, logger: logger)
         } catch is CancellationError {
-            await recordCost(job.id, callDuration, succeeded: false, logger)
+            await recordCost(job.id, attempt: attempt, callDuration, succeeded: false, logger)
             throw CancellationError()
         }
 
         // While the layers are checked, the call is billed and the files go to disk under
         // temporary names; only once every layer is valid are they put in place.
         let billable = callDuration
-        async let billed: Void = recordCost(job.id, billable, succeeded: true, logger)
+        async let billed: Void = recordCost(job.id, attempt: attempt, billable, succeeded: true, logger)
         async let staging = writer.stage(response.layers, for: job.id)
         let layers: [LayerWriter.Layer]
         do {
@@ -201,13 +201,15 @@ struct JobRunner: Sendable {
         logger.error("Failed", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
     }
 
-    /// Bills the call; while Redis is down the record waits for it (only when it was surely not
-    /// sent: a record cut off in flight may have been counted, and a call is never billed twice).
-    private func recordCost(_ jobID: UUID, _ duration: Duration, succeeded: Bool, _ logger: Logger) async {
+    /// Bills the call — attempt `attempt` of the job, billed once however often the record is
+    /// sent, so while Redis is down (or restarting with the record in flight) it waits for it.
+    private func recordCost(
+        _ jobID: UUID, attempt: Int, _ duration: Duration, succeeded: Bool, _ logger: Logger
+    ) async {
         metrics.endpointCalls.record(duration)
         do {
-            try await ridingOutRedisOutage(repeatable: false, logger) {
-                try await costs.recordAttempt(jobID: jobID, duration: duration, succeeded: succeeded)
+            try await ridingOutRedisOutage(logger) {
+                try await costs.recordAttempt(jobID: jobID, attempt: attempt, duration: duration, succeeded: succeeded)
             }
         } catch {
             logger.error("Could not record the attempt's cost", metadata: ["error": "\(error)"])
@@ -216,11 +218,11 @@ struct JobRunner: Sendable {
 
     /// Runs a fenced queue write; a refused one ends the run without further writes. A Redis
     /// outage is waited out: sending a fenced write again is safe, its token refuses a repeat
-    /// of one that ran (a progress report that counts the attempt may then count it twice).
+    /// of one that ended the lease, and a progress report counts its attempt once.
     @discardableResult
     private func fenced<T: Sendable>(_ logger: Logger, _ write: () async throws -> T) async throws -> T {
         do {
-            return try await ridingOutRedisOutage(repeatable: true, logger, write)
+            return try await ridingOutRedisOutage(logger, write)
         } catch let error as QueueError {
             switch error {
             case .leaseLost, .cancelled: throw Stop.leaseGone(error)
@@ -233,11 +235,11 @@ struct JobRunner: Sendable {
     /// Redis cannot be reached the step is tried again, pauses growing to 1 s, for up to one
     /// lease period. Failing at once would throw away the work done — the GPU call above all —
     /// leave the call unbilled and the job to wait out its lease; past a lease period the job
-    /// is another worker's to recover anyway. `repeatable`: the step may be sent again after
-    /// the connection broke with it in flight (so it may have run).
+    /// is another worker's to recover anyway. Every step may be sent again after the connection
+    /// broke with it in flight (so it may have run): each is a read, fenced, or counted once.
     @discardableResult
     private func ridingOutRedisOutage<T: Sendable>(
-        repeatable: Bool, _ logger: Logger, _ step: () async throws -> T
+        _ logger: Logger, _ step: () async throws -> T
     ) async throws -> T {
         let giveUpAt = ContinuousClock.now + queue.policy.leaseDuration
         var pause = Duration.milliseconds(100)
@@ -248,7 +250,7 @@ struct JobRunner: Sendable {
                 if waiting { logger.notice("Redis is reachable again; the job goes on") }
                 return value
             } catch {
-                guard let cause = Self.redisError(error), Self.isWorthWaiting(cause, repeatable: repeatable),
+                guard let cause = Self.redisError(error), Self.isWorthWaiting(cause),
                     ContinuousClock.now + pause < giveUpAt
                 else { throw error }
                 if !waiting { logger.warning("Redis is unreachable; the job waits for it", metadata: ["error": "\(cause)"]) }
@@ -265,12 +267,10 @@ struct JobRunner: Sendable {
         return nil
     }
 
-    /// Redis unreachable (the step was never sent) or still loading its data; cut off in
-    /// flight only when the step may be repeated.
-    private static func isWorthWaiting(_ error: RedisError, repeatable: Bool) -> Bool {
+    /// Redis unreachable, cut off with the step in flight, or still loading its data.
+    private static func isWorthWaiting(_ error: RedisError) -> Bool {
         switch error {
-        case .unavailable: return true
-        case .connectionLost: return repeatable
+        case .unavailable, .connectionLost: return true
         case .server(let message): return message.hasPrefix("LOADING") || message.hasPrefix("BUSY")
         case .unexpectedReply, .shutdown: return false
         }

@@ -67,4 +67,28 @@ import TestSupport
         try await tracker.recordAttempt(jobID: gone, duration: .seconds(8), succeeded: true)
         #expect(try await redis.send("EXISTS", QueueKeys(prefix: prefix).job(gone)) == .integer(0))
     }
+
+    @Test func anAttemptRecordedAgainIsBilledOnce() async throws {
+        let redis = try await SharedRedis.server().makeClient()
+        defer { redis.shutdown() }
+        let prefix = SharedRedis.uniquePrefix("cost")
+        let queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix), policy: QueuePolicy())
+        let tracker = CostTracker(redis: redis, prefix: prefix, rate: GPURate(usdPerHour: 0.45))
+        let id = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
+        let day = Date(timeIntervalSince1970: 1_795_000_000)
+
+        // The first record's reply was lost (Redis restarting), so the worker sends it again.
+        let first = try await tracker.recordAttempt(jobID: id, attempt: 1, duration: .seconds(8), succeeded: false, at: day)
+        let repeated = try await tracker.recordAttempt(jobID: id, attempt: 1, duration: .seconds(8), succeeded: false, at: day)
+        let second = try await tracker.recordAttempt(jobID: id, attempt: 2, duration: .seconds(16), succeeded: true, at: day)
+        #expect(first == 1_000)
+        #expect(repeated == 0)
+        #expect(second == 2_000)
+        #expect(try await queue.job(id)?.costMicros == 3_000)
+        let today = try #require(try await tracker.days(last: 1, endingAt: day).first)
+        #expect(today.requests == 2)
+        #expect(today.failedRequests == 1)
+        #expect(today.microdollars == 3_000)
+    }
 }
+

@@ -123,6 +123,21 @@ import TestSupport
         #expect(job.attempts == 1)
     }
 
+    @Test func aCallCountingWriteSentAgainCountsTheCallOnce() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        _ = try await context.enqueue()
+        let lease = try #require(try await context.claim())
+        // The first write's reply was lost (Redis restarting), so the worker sends it again.
+        try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+        try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await context.queue.job(lease.job.id)?.attempts == 1)
+        try await context.queue.release(lease)
+        let next = try #require(try await context.claim())
+        try await context.queue.reportProgress(next, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await context.queue.job(next.job.id)?.attempts == 2, "the next claim's call is the next attempt")
+    }
+
     @Test func releaseHandsTheJobToTheNextClaimerAtOnce() async throws {
         let context = try await QueueTestContext()
         defer { context.shutdown() }

@@ -86,11 +86,13 @@ extension JobQueue {
         try await fenced(QueueScripts.renew, lease, [String(policy.leaseDuration.milliseconds)])
     }
 
-    /// Reports progress; `countsAttempt` marks the call to the endpoint about to be made.
+    /// Reports progress; `countsAttempt` marks the call to the endpoint about to be made,
+    /// attempt `lease.job.attempts + 1` of the job — counted once, however often this is sent.
     public func reportProgress(_ lease: JobLease, progress: Int, message: String, countsAttempt: Bool = false)
         async throws(QueueError)
     {
-        try await fenced(QueueScripts.progress, lease, [String(progress), message, countsAttempt ? "1" : "0"])
+        let attempt = countsAttempt ? lease.job.attempts + 1 : 0
+        try await fenced(QueueScripts.progress, lease, [String(progress), message, String(attempt)])
     }
 
     public func complete(_ lease: JobLease, layers: [LayerResult]) async throws(QueueError) {

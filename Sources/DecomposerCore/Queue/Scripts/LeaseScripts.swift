@@ -19,8 +19,10 @@ extension QueueScripts {
     """#)
 
     /// Reports progress (never backwards within an attempt) and, with ARGV[9]
-    /// = '1', counts a call to the endpoint. ARGV[5] id, [6] token,
-    /// [7] progress, [8] message. Returns 'ok' | 'cancelled' | 'lost'.
+    /// an attempt number (not '0'), records that call to the endpoint as made:
+    /// `attempts` becomes at least that number, so a write sent again after a
+    /// lost reply counts the call once. ARGV[5] id, [6] token, [7] progress,
+    /// [8] message. Returns 'ok' | 'cancelled' | 'lost'.
     static let progress = RedisScript(name: "progress", source: QueueLuaLibrary.source + "\n" + #"""
     local id, token = ARGV[5], ARGV[6]
     local problem = leaseProblem(id, token)
@@ -28,7 +30,10 @@ extension QueueScripts {
     local key = jobKey(id)
     local current = tonumber(redis.call('HGET', key, 'progress') or '0')
     local wanted = math.max(current, math.min(100, tonumber(ARGV[7])))
-    if ARGV[9] == '1' then redis.call('HINCRBY', key, 'attempts', 1) end
+    local attempt = tonumber(ARGV[9])
+    if attempt > 0 and attempt > tonumber(redis.call('HGET', key, 'attempts') or '0') then
+      redis.call('HSET', key, 'attempts', tostring(attempt))
+    end
     change(id, nowMs(), {'progress', tostring(wanted), 'message', ARGV[8]})
     return 'ok'
     """#)
