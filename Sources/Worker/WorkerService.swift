@@ -8,8 +8,9 @@ import Synchronization
 import VertexClient
 
 /// `decomposer worker`: claims jobs through the queue's leases and has at
-/// most `concurrency` GPU calls in flight, each job's layers saved outside its
-/// call slot (`JobSlots`). Idle, it blocks on Redis. On graceful shutdown
+/// most `concurrency` GPU calls in flight; a job's layers are saved outside
+/// its call slot and, with a backlog, a few jobs are claimed ahead to prepare
+/// their images before a slot frees (`JobSlots`). Idle, it blocks on Redis. On graceful shutdown
 /// (SIGTERM/SIGINT) it stops claiming at once, lets running jobs finish for
 /// `shutdownGrace`, then cancels them and hands their leases back so another
 /// worker takes them immediately.
