@@ -160,7 +160,7 @@ public struct WorkerService: Service {
         let task = Task {
             await runner.run(
                 lease,
-                waitForCallSlot: { claimedAhead ? try await state.waitForCallSlot(id) : false },
+                waitForCallSlot: { if claimedAhead { try await state.waitForCallSlot(id) } },
                 onCallEnded: { state.callEnded(id) })
         }
         running.add(id, task)
