@@ -28,10 +28,10 @@ struct JobRunner: Sendable {
     }
 
     /// `waitForCallSlot`: returns once the job may call the endpoint (a job
-    /// claimed ahead prepares its image first); `onCallEnded`: the call
-    /// returned a reply, the rest is saving it.
+    /// claimed ahead prepares its image first), true when it had to wait;
+    /// `onCallEnded`: the call returned a reply, the rest is saving it.
     func run(
-        _ lease: JobLease, waitForCallSlot: @escaping @Sendable () async throws -> Void = {},
+        _ lease: JobLease, waitForCallSlot: @escaping @Sendable () async throws -> Bool = { false },
         onCallEnded: @escaping @Sendable () -> Void = {}
     ) async {
         var jobLogger = logger
@@ -65,7 +65,7 @@ struct JobRunner: Sendable {
     }
 
     private func process(
-        _ lease: JobLease, waitForCallSlot: @Sendable () async throws -> Void, onCallEnded: @Sendable () -> Void,
+        _ lease: JobLease, waitForCallSlot: @Sendable () async throws -> Bool, onCallEnded: @Sendable () -> Void,
         logger: Logger
     ) async throws {
         let job = lease.job
@@ -74,7 +74,6 @@ struct JobRunner: Sendable {
         }
         // The fleet pause is read while the image is prepared, one Redis round trip less before
         // the call; a pause set in those milliseconds is missed just as one set right after the read.
-        let pauseReadAt = ContinuousClock.now
         async let pausedFor = ridingOutRedisOutage(logger) { try await pause.remaining() }
         let prepared: PreparedImage
         do {
@@ -87,9 +86,8 @@ struct JobRunner: Sendable {
         logger.info("Prepared image", metadata: ["bytes": "\(prepared.bytes.count)", "saved": "\(prepared.bytesSaved)", "note": "\(prepared.note)"])
 
         var paused = try await pausedFor > .zero
-        try await waitForCallSlot()
-        if ContinuousClock.now - pauseReadAt > .seconds(1) {
-            // Read before a long preparation or a wait for a call slot: a pause may have begun since.
+        if try await waitForCallSlot() {
+            // A pause may have begun while the job waited.
             paused = try await ridingOutRedisOutage(logger) { try await pause.remaining() } > .zero
         }
         if paused { try await pause.waitUntilOver() }

@@ -160,7 +160,7 @@ public struct WorkerService: Service {
         let task = Task {
             await runner.run(
                 lease,
-                waitForCallSlot: { if claimedAhead { try await state.waitForCallSlot(id) } },
+                waitForCallSlot: { claimedAhead ? try await state.waitForCallSlot(id) : false },
                 onCallEnded: { state.callEnded(id) })
         }
         running.add(id, task)

@@ -46,10 +46,16 @@ final class WorkerState: Sendable {
     func callEnded(_ id: UUID) { change { $0.slots.callEnded(id) } }
     func ended(_ id: UUID) { change { $0.slots.ended(id) } }
 
-    /// Returns once the job claimed ahead holds a call slot. Throws
-    /// `CancellationError` when its task is cancelled or shutdown begins: a
-    /// job that has not called the endpoint yet is handed back at once.
-    func waitForCallSlot(_ id: UUID) async throws {
+    /// Returns once the job claimed ahead holds a call slot; true when it had
+    /// to wait for one. Throws `CancellationError` when its task is cancelled
+    /// or shutdown begins: a job that has not called the endpoint yet is
+    /// handed back at once.
+    func waitForCallSlot(_ id: UUID) async throws -> Bool {
+        let now = try state.withLock { state throws -> Bool in
+            if state.stopping || Task.isCancelled { throw CancellationError() }
+            return state.slots.takeCallSlot(id)
+        }
+        if now { return false }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let outcome = state.withLock { state -> Result<Void, any Error>? in
@@ -67,6 +73,7 @@ final class WorkerState: Sendable {
             }
             waiter?.resume(throwing: CancellationError())
         }
+        return true
     }
 
     /// Returns once shutdown began (or the waiting task is cancelled).
