@@ -87,7 +87,8 @@ struct JobRunner: Sendable {
 
         var paused = try await pausedFor > .zero
         if try await waitForCallSlot() {
-            // A pause may have begun while the job waited.
+            // A pause may have begun while the job waited: its slot is often freed by a job
+            // that has just had a 429 and set one.
             paused = try await ridingOutRedisOutage(logger) { try await pause.remaining() } > .zero
         }
         if paused { try await pause.waitUntilOver() }

@@ -22,10 +22,12 @@ public final class TestHTTPServer: Sendable {
         /// Closes the connection without a word.
         case close
 
-        public static func json(_ status: Int, _ text: String, headers: [String: String] = [:]) -> Reply {
+        public static func json(
+            _ status: Int, _ text: String, headers: [String: String] = [:], delay: Duration = .zero
+        ) -> Reply {
             var all = headers
             all["Content-Type"] = "application/json"
-            return .respond(status: status, headers: all, body: Array(text.utf8))
+            return .respond(status: status, headers: all, body: Array(text.utf8), delay: delay)
         }
     }
 

@@ -143,14 +143,29 @@ import ServiceLifecycle
         arrivals.expectNothingDuringThePause(expectedCalls: 4)
     }
 
-    /// An endpoint whose first answer is 429 with `Retry-After: 2` and every later one a prediction.
+    @Test func aJobClaimedAheadHonoursAPauseThatBeganWhileItWaitedForItsSlot() async throws {
+        let arrivals = ArrivalTimes()
+        // The 429 comes late, so the second job is claimed ahead and prepared before the pause begins.
+        let harness = try await WorkerHarness(respond: Self.rateLimitingTheFirstCall(arrivals, after: .milliseconds(500)))
+        defer { harness.shutdown() }
+        let ids = try await harness.enqueue(3)
+        let jobs = try await harness.withWorkers([try harness.makeWorker(concurrency: 1)]) {
+            try await harness.waitUntilFinished(ids)
+        }
+        #expect(jobs.allSatisfy { $0.status == .completed })
+        arrivals.expectNothingDuringThePause(expectedCalls: 4, from: .milliseconds(500))
+    }
+
+    /// An endpoint whose first answer is 429 with `Retry-After: 2` (sent `after` a delay) and
+    /// every later one a prediction.
     private static func rateLimitingTheFirstCall(
-        _ arrivals: ArrivalTimes
+        _ arrivals: ArrivalTimes, after delay: Duration = .zero
     ) -> @Sendable (Int, TestHTTPServer.Request) -> TestHTTPServer.Reply {
         { number, request in
             arrivals.record()
             if number == 1 {
-                return .json(429, #"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#, headers: ["Retry-After": "2"])
+                return .json(429, #"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#,
+                             headers: ["Retry-After": "2"], delay: delay)
             }
             return WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
         }
@@ -280,12 +295,15 @@ final class ArrivalTimes: Sendable {
 
     var all: [ContinuousClock.Instant] { times.withLock { $0 } }
 
-    /// After the first call's 429 (`Retry-After: 2`), no worker called until the pause was over.
-    func expectNothingDuringThePause(expectedCalls: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    /// After the first call's 429 (`Retry-After: 2`, answered `from` its arrival), no worker
+    /// called until the pause was over.
+    func expectNothingDuringThePause(
+        expectedCalls: Int, from answer: Duration = .zero, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let times = all
         #expect(times.count == expectedCalls, sourceLocation: sourceLocation)
         for later in times.dropFirst() {
-            #expect(later - times[0] >= .milliseconds(1_950), "no worker called the endpoint during the pause",
+            #expect(later - times[0] >= answer + .milliseconds(1_950), "no worker called the endpoint during the pause",
                     sourceLocation: sourceLocation)
         }
     }
