@@ -53,28 +53,20 @@ import TestSupport
     }
 
     @Test func theJobCarriesItsOwnCostButAnExpiredJobIsNotRecreated() async throws {
-        let redis = try await SharedRedis.server().makeClient()
+        let (redis, queue, tracker, id) = try await Self.trackerWithAJob()
         defer { redis.shutdown() }
-        let prefix = SharedRedis.uniquePrefix("cost")
-        let queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix), policy: QueuePolicy())
-        let tracker = CostTracker(redis: redis, prefix: prefix, rate: GPURate(usdPerHour: 0.45))
-        let id = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
         try await tracker.recordAttempt(jobID: id, duration: .seconds(8), succeeded: false)
         try await tracker.recordAttempt(jobID: id, duration: .seconds(16), succeeded: true)
         #expect(try await queue.job(id)?.costMicros == 3_000)
 
         let gone = UUID()
         try await tracker.recordAttempt(jobID: gone, duration: .seconds(8), succeeded: true)
-        #expect(try await redis.send("EXISTS", QueueKeys(prefix: prefix).job(gone)) == .integer(0))
+        #expect(try await redis.send("EXISTS", queue.keys.job(gone)) == .integer(0))
     }
 
     @Test func anAttemptRecordedAgainIsBilledOnce() async throws {
-        let redis = try await SharedRedis.server().makeClient()
+        let (redis, queue, tracker, id) = try await Self.trackerWithAJob()
         defer { redis.shutdown() }
-        let prefix = SharedRedis.uniquePrefix("cost")
-        let queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix), policy: QueuePolicy())
-        let tracker = CostTracker(redis: redis, prefix: prefix, rate: GPURate(usdPerHour: 0.45))
-        let id = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
         let day = Date(timeIntervalSince1970: 1_795_000_000)
 
         // The first record's reply was lost (Redis restarting), so the worker sends it again.
@@ -90,5 +82,14 @@ import TestSupport
         #expect(today.failedRequests == 1)
         #expect(today.microdollars == 3_000)
     }
-}
 
+    /// A tracker and a queue on a prefix of their own, with one queued job.
+    private static func trackerWithAJob() async throws -> (RedisClient, JobQueue, CostTracker, UUID) {
+        let redis = try await SharedRedis.server().makeClient()
+        let prefix = SharedRedis.uniquePrefix("cost")
+        let queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix), policy: QueuePolicy())
+        let tracker = CostTracker(redis: redis, prefix: prefix, rate: GPURate(usdPerHour: 0.45))
+        let id = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
+        return (redis, queue, tracker, id)
+    }
+}
