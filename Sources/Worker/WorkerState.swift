@@ -12,11 +12,11 @@ final class WorkerState: Sendable {
         var claim: Task<[JobLease], any Error>?
         var slots: JobSlots
         /// Jobs claimed ahead, prepared, waiting for a call slot; oldest first.
-        var waitingForSlot: [(id: UUID, continuation: CheckedContinuation<Void, any Error>)] = []
+        var waitingForSlot: [(id: UUID, continuation: CheckedContinuation<Bool, any Error>)] = []
 
         /// Gives free call slots to the jobs waiting for one; returns who to wake.
-        mutating func grantSlots() -> [CheckedContinuation<Void, any Error>] {
-            var granted: [CheckedContinuation<Void, any Error>] = []
+        mutating func grantSlots() -> [CheckedContinuation<Bool, any Error>] {
+            var granted: [CheckedContinuation<Bool, any Error>] = []
             waitingForSlot.removeAll { waiter in
                 guard slots.takeCallSlot(waiter.id) else { return false }
                 granted.append(waiter.continuation)
@@ -51,29 +51,23 @@ final class WorkerState: Sendable {
     /// or shutdown begins: a job that has not called the endpoint yet is
     /// handed back at once.
     func waitForCallSlot(_ id: UUID) async throws -> Bool {
-        let now = try state.withLock { state throws -> Bool in
-            if state.stopping || Task.isCancelled { throw CancellationError() }
-            return state.slots.takeCallSlot(id)
-        }
-        if now { return false }
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let outcome = state.withLock { state -> Result<Void, any Error>? in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
+                let outcome = state.withLock { state -> Result<Bool, any Error>? in
                     if state.stopping || Task.isCancelled { return .failure(CancellationError()) }
-                    if state.slots.takeCallSlot(id) { return .success(()) }
+                    if state.slots.takeCallSlot(id) { return .success(false) }
                     state.waitingForSlot.append((id, continuation))
                     return nil
                 }
                 if let outcome { continuation.resume(with: outcome) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            let waiter = state.withLock { state -> CheckedContinuation<Bool, any Error>? in
                 guard let index = state.waitingForSlot.firstIndex(where: { $0.id == id }) else { return nil }
                 return state.waitingForSlot.remove(at: index).continuation
             }
             waiter?.resume(throwing: CancellationError())
         }
-        return true
     }
 
     /// Returns once shutdown began (or the waiting task is cancelled).
@@ -110,7 +104,7 @@ final class WorkerState: Sendable {
             body(&state)
             return state.grantSlots()
         }
-        for waiter in granted { waiter.resume() }
+        for waiter in granted { waiter.resume(returning: true) }
         changeSignal.continuation.yield()
     }
 }
