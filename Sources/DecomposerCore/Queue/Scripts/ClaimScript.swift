@@ -6,7 +6,7 @@ extension QueueScripts {
     /// by two workers and never lost between states.
     /// ARGV[5] lease tokens, comma-separated; [6] lease ms, [7] progress, [8] message,
     /// [9] maintenance batch limit, [10] jobs to leave waiting (a claim ahead takes a job
-    /// only while more than that many wait, so it never keeps one from an idle worker).
+    /// only while more than that many wait, so idle workers still find jobs).
     /// Returns {'claimed', {HGETALL…}, …} | {'empty', next wake-up ms or '', now}.
     static let claim = RedisScript(name: "claim", source: QueueLuaLibrary.source + "\n" + #"""
     local now = nowMs()
