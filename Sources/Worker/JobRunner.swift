@@ -31,8 +31,8 @@ struct JobRunner: Sendable {
     /// claimed ahead prepares its image first), true when it had to wait;
     /// `onCallEnded`: the call returned a reply, the rest is saving it.
     func run(
-        _ lease: JobLease, waitForCallSlot: @escaping @Sendable () async throws -> Bool = { false },
-        onCallEnded: @escaping @Sendable () -> Void = {}
+        _ lease: JobLease, waitForCallSlot: @escaping @Sendable () async throws -> Bool,
+        onCallEnded: @escaping @Sendable () -> Void
     ) async {
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(lease.job.id.uuidString.lowercased())"

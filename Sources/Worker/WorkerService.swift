@@ -21,7 +21,6 @@ public struct WorkerService: Service {
     let logger: Logger
     let running = RunningJobs()
     let state: WorkerState
-    let concurrency: Int
     let budget: DailyBudgetGuard?
     public let metrics: WorkerMetrics
 
@@ -38,7 +37,6 @@ public struct WorkerService: Service {
             backoff: backoff, maxImagePixels: maxImagePixels,
             preparedImages: PreparedImageCache(capacityBytes: Self.preparedImageCacheBytes), metrics: metrics,
             logger: logger)
-        self.concurrency = concurrency
         self.state = WorkerState(concurrency: concurrency, aheadLimit: Self.aheadLimit(concurrency))
         self.shutdownGrace = shutdownGrace
         self.logger = logger
@@ -149,7 +147,7 @@ public struct WorkerService: Service {
     private func claimAhead() async -> JobLease? {
         if let budget, await budget.exhaustedUntil() != nil { return nil }
         let outcome = try? await queue.claim(
-            progress: 10, message: "Preparing image", leavingWaiting: Self.aheadLimit(concurrency))
+            progress: 10, message: "Preparing image", leavingWaiting: state.aheadLimit)
         guard case .claimed(let lease)? = outcome else { return nil }
         return lease
     }

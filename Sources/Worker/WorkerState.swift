@@ -30,7 +30,11 @@ final class WorkerState: Sendable {
     private let stopSignal = AsyncStream<Void>.makeStream()
     private let changeSignal = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
+    /// Jobs claimed ahead at most; also how many a claim ahead leaves waiting for idle workers.
+    let aheadLimit: Int
+
     init(concurrency: Int, aheadLimit: Int) {
+        self.aheadLimit = aheadLimit
         state = Mutex(State(slots: JobSlots(limit: concurrency, aheadLimit: aheadLimit)))
     }
 
