@@ -54,13 +54,15 @@ let package = Package(
             ]
         ),
 
-        // The job model, configuration and the Redis-backed job queue.
+        // The job model, configuration and the Redis-backed job queue: the one writer of Redis.
+        // Its Lua scripts are files (Queue/Lua), embedded in the binary.
         .target(
             name: "DecomposerCore",
             dependencies: [
                 "Redis",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.embedInCode("Queue/Lua")]
         ),
 
         // The Vertex AI prediction call: wire format, error classification, backoff.

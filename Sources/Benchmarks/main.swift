@@ -122,7 +122,7 @@ case "validate":
     report("validate_response_size", Double(bytes.count) / 1_048_576, "MiB")
     let ms = try time(5) {
         let response = try PredictionResponse.decode(bytes)
-        return try LayerValidation.validate(response.layers, expected: 5, maxPixels: 50_000_000)
+        return try LayerValidation.validate(response.layers, maxPixels: 50_000_000)
     }
     report("decode_validate_5x1024_png", ms, "ms")
     report("validate_peak_rss", peakRSSMiB(), "MiB")
@@ -164,8 +164,8 @@ case "pipeline":
         auth: NoAuthentication(), http: http, maxResponseBytes: 512 << 20)
     let worker = WorkerService(
         queue: queue, client: client,
-        costs: CostTracker(redis: redis, prefix: keys.prefix, rate: GPURate(usdPerHour: 0.45)),
-        pause: FleetPause(redis: redis, prefix: keys.prefix), uploads: uploads,
+        costs: CostTracker(queue: queue, rate: GPURate(usdPerHour: 0.45)),
+        pause: FleetPause(queue: queue), uploads: uploads,
         writer: LayerWriter(resultsDirectory: root.appendingPathComponent("results")),
         backoff: BackoffPolicy(), maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: .seconds(5),
         logger: Logger(label: "bench"))

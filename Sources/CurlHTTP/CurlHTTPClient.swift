@@ -40,7 +40,7 @@ public final class CurlHTTPClient: Sendable {
                     inbox.pending.append(PendingTransfer(id: id, request: request, continuation: continuation))
                     return true
                 }
-                if accepted { wakeUp() } else { continuation.resume(returning: .failure(.cancelled)) }
+                if accepted { wakeUp() } else { continuation.resume(returning: .failure(.cancelled(requestSent: false))) }
             }
         } onCancel: {
             inbox.withLock { _ = $0.cancelled.insert(id) }
@@ -76,7 +76,7 @@ public final class CurlHTTPClient: Sendable {
             }
             for request in pending {
                 if cancelled.contains(request.id) || stopping {
-                    request.continuation.resume(returning: .failure(.cancelled))
+                    request.continuation.resume(returning: .failure(.cancelled(requestSent: false)))
                     continue
                 }
                 guard let transfer = CurlTransfer(request) else {
@@ -90,7 +90,7 @@ public final class CurlHTTPClient: Sendable {
             for id in stopping ? Set(transfers.keys) : cancelled {
                 guard let transfer = transfers.removeValue(forKey: id) else { continue }
                 curl_multi_remove_handle(handle, transfer.handle)
-                transfer.continuation.resume(returning: .failure(.cancelled))
+                transfer.continuation.resume(returning: .failure(.cancelled(requestSent: transfer.requestBegan)))
             }
             if stopping && transfers.isEmpty { break }
 

@@ -66,6 +66,16 @@ final class CurlTransfer {
         }
     }
 
+    /// Whether the request had begun to go out: libcurl had finished connecting and started the
+    /// transfer, or counted request bytes sent. False means the server cannot have seen it.
+    var requestBegan: Bool {
+        var requestBytes = 0
+        var pretransfer: curl_off_t = 0
+        ccurl_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &requestBytes)
+        ccurl_getinfo_off(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
+        return requestBytes > 0 || pretransfer > 0
+    }
+
     /// The outcome once libcurl says the transfer is done.
     func result(_ code: CURLcode) -> Result<HTTPResponse, HTTPTransportError> {
         if tooLarge { return .failure(.responseTooLarge(limit: request.maxResponseBytes)) }

@@ -50,7 +50,9 @@ public enum HTTPTransportError: Error, Sendable, Equatable, CustomStringConverti
     case responseTooLarge(limit: Int)
     /// Certificate or handshake failure.
     case tls(String)
-    case cancelled
+    /// The caller's task was cancelled and the transfer aborted. `requestSent`: whether the
+    /// request had begun to go out (the server may have acted on it), or surely had not.
+    case cancelled(requestSent: Bool)
     case other(String)
 
     public var description: String {
@@ -60,7 +62,7 @@ public enum HTTPTransportError: Error, Sendable, Equatable, CustomStringConverti
         case .connectionDropped(let why): return "connection dropped before the response was complete: \(why)"
         case .responseTooLarge(let limit): return "response larger than \(limit) bytes"
         case .tls(let why): return "TLS failure: \(why)"
-        case .cancelled: return "cancelled"
+        case .cancelled(let sent): return sent ? "cancelled after the request was sent" : "cancelled before sending"
         case .other(let why): return why
         }
     }

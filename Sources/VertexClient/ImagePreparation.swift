@@ -30,7 +30,7 @@ public enum ImagePreparation {
             // A large JPEG decodes at a fraction of its size, still at least `resolution` on its longer side.
             decoded = try ImageDecoder.decode(upload, maxPixels: maxPixels, keepingLongSideAtLeast: resolution)
         } catch {
-            throw VertexError(kind: .final, code: "invalid_image", message: "The uploaded image cannot be decoded: \(error)")
+            throw VertexError(kind: .final, code: .invalidImage, message: "The uploaded image cannot be decoded: \(error)")
         }
         var image = ImageResizer.downscale(decoded, maxSide: resolution)
         // A JPEG decodes opaque: no need to scan its pixels for alpha.
@@ -74,7 +74,7 @@ public enum ImagePreparation {
         do {
             return try body()
         } catch {
-            throw VertexError(kind: .final, code: "invalid_image", message: "The image cannot be re-encoded: \(error)")
+            throw VertexError(kind: .final, code: .invalidImage, message: "The image cannot be re-encoded: \(error)")
         }
     }
 }

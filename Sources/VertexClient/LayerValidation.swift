@@ -8,16 +8,17 @@ public struct ValidatedLayer: Sendable {
     public let height: Int
 }
 
-/// Checks what the endpoint returned before anything is written: the count
-/// asked for, and each layer a complete, intact PNG within a pixel cap.
+/// Checks what the endpoint returned before anything is written: each layer a
+/// complete, intact PNG within a pixel cap.
 ///
 /// The layers are stored as received, so their pixels are never needed:
 /// `PNGIntegrity` checks every CRC, the whole zlib stream and the exact
 /// scanline layout without un-filtering into a full RGBA buffer, which would
 /// cost about seven times the CPU and 4 bytes per pixel for nothing.
 public enum LayerValidation {
-    public static func validate(_ layers: [[UInt8]], expected: Int, maxPixels: Int) throws(VertexError) -> [ValidatedLayer] {
-        try checkCount(layers, expected: expected)
+    /// Checks every layer. Their number was checked where the reply was decoded
+    /// (`PredictionReply.decode`), the one place that knows what was asked for.
+    public static func validate(_ layers: [[UInt8]], maxPixels: Int) throws(VertexError) -> [ValidatedLayer] {
         var validated: [ValidatedLayer] = []
         validated.reserveCapacity(layers.count)
         for (index, bytes) in layers.enumerated() {
@@ -26,15 +27,7 @@ public enum LayerValidation {
         return validated
     }
 
-    /// The first half of `validate`: the number of layers.
-    public static func checkCount(_ layers: [[UInt8]], expected: Int) throws(VertexError) {
-        guard layers.count == expected else {
-            throw .invalidLayers("the endpoint returned \(layers.count) layers; \(expected) were requested")
-        }
-    }
-
-    /// The second half of `validate`, for one layer (`index` names it in the
-    /// error), so a caller can check the layers side by side.
+    /// One layer (`index` names it in the error), so a caller can check the layers side by side.
     public static func validate(layer bytes: [UInt8], index: Int, maxPixels: Int) throws(VertexError) -> ValidatedLayer {
         let header: ImageHeader
         do {

@@ -10,8 +10,8 @@ import Foundation
 /// `retryAfter` is the server's own hint, which the backoff honours.
 public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
     public var kind: VertexErrorClass
-    /// Stable snake_case code, e.g. `gpu_rate_limited`; see the constructors.
-    public var code: String
+    /// Why, as a stable key (its raw value is stored with a failed job); see the constructors.
+    public var code: VertexErrorCode
     /// The HTTP status, when the endpoint answered.
     public var httpStatus: Int?
     /// `google.rpc.Status.status`, e.g. `RESOURCE_EXHAUSTED`, when the body had one.
@@ -23,7 +23,7 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
     public var retryAfter: Duration?
 
     public init(
-        kind: VertexErrorClass, code: String, httpStatus: Int? = nil, googleStatus: String? = nil,
+        kind: VertexErrorClass, code: VertexErrorCode, httpStatus: Int? = nil, googleStatus: String? = nil,
         message: String, retryAfter: Duration? = nil
     ) {
         self.kind = kind
@@ -40,11 +40,11 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
     /// no credentials, TLS refused, too large to send), so no GPU time can have
     /// been spent on it and the attempt is not billed.
     public var reachedEndpoint: Bool {
-        !["connection_failed", "auth_failed", "tls_failed", "request_too_large"].contains(code) || httpStatus != nil
+        httpStatus != nil || !code.isBeforeSending
     }
 
     public var description: String {
-        var text = "\(code) (\(kind.rawValue)): \(message)"
+        var text = "\(code.rawValue) (\(kind.rawValue)): \(message)"
         if let retryAfter { text += "; server asks to wait \(Self.seconds(retryAfter)) s" }
         return text
     }
@@ -72,7 +72,7 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
         let retryAfter = hints.max()
 
         let label = statusLabel(status: status, googleStatus: googleStatus)
-        var message = "\(summary(code: code)) (\(label))"
+        var message = "\(code.summary) (\(label))"
         if !detail.isEmpty { message += ": \(detail)" }
         return VertexError(
             kind: kind, code: code, httpStatus: status, googleStatus: googleStatus,
@@ -80,19 +80,19 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The class and code of an HTTP status, without a body.
-    public static func classify(status: Int) -> (kind: VertexErrorClass, code: String) {
+    public static func classify(status: Int) -> (kind: VertexErrorClass, code: VertexErrorCode) {
         switch status {
-        case 429: return (.retryable, "gpu_rate_limited")
-        case 500, 502: return (.retryable, "gpu_server_error")
-        case 503: return (.retryable, "gpu_unavailable")
-        case 504: return (.retryable, "gpu_timeout")
-        case 400: return (.final, "bad_request")
-        case 401, 403: return (.final, "unauthorized")
-        case 404: return (.final, "endpoint_not_found")
-        case 413: return (.final, "request_too_large")
-        case 405...499: return (.final, "bad_request")
-        case 500...599: return (.final, "gpu_server_error")
-        default: return (.final, "unexpected_status")
+        case 429: return (.retryable, .gpuRateLimited)
+        case 500, 502: return (.retryable, .gpuServerError)
+        case 503: return (.retryable, .gpuUnavailable)
+        case 504: return (.retryable, .gpuTimeout)
+        case 400: return (.final, .badRequest)
+        case 401, 403: return (.final, .unauthorized)
+        case 404: return (.final, .endpointNotFound)
+        case 413: return (.final, .requestTooLarge)
+        case 405...499: return (.final, .badRequest)
+        case 500...599: return (.final, .gpuServerError)
+        default: return (.final, .unexpectedStatus)
         }
     }
 
@@ -101,26 +101,26 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The connection could not be made or broke before an answer (refused,
     /// reset, DNS, TLS). Retryable: the endpoint may be scaling or restarting.
     public static func connectionFailed(_ detail: String) -> VertexError {
-        transport(code: "connection_failed", detail: detail)
+        transport(code: .connectionFailed, detail: detail)
     }
 
     /// No complete answer within the client timeout. Retryable: a cold GPU
     /// replica can be slow once. Treated like 504 for the job record.
     public static func timedOut(after limit: Duration? = nil) -> VertexError {
-        transport(code: "gpu_timeout", detail: limit.map { "no answer within \(seconds($0)) s" } ?? "")
+        transport(code: .gpuTimeout, detail: limit.map { "no answer within \(seconds($0)) s" } ?? "")
     }
 
     /// The connection closed before the whole body arrived. Retryable.
     public static func truncatedResponse(receivedBytes: Int, expectedBytes: Int? = nil) -> VertexError {
         let detail = expectedBytes.map { "received \(receivedBytes) of \($0) bytes" }
             ?? "received \(receivedBytes) bytes before the connection closed"
-        return transport(code: "truncated_response", detail: detail)
+        return transport(code: .truncatedResponse, detail: detail)
     }
 
     /// The connection closed or reset mid-answer, size unknown (what libcurl
     /// reports). Retryable.
     public static func connectionDropped(_ detail: String) -> VertexError {
-        transport(code: "truncated_response", detail: detail)
+        transport(code: .truncatedResponse, detail: detail)
     }
 
     // MARK: - Bad answers and requests
@@ -128,43 +128,24 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A 2xx answer that is not the documented prediction shape. Final: the
     /// model server would answer the same way again.
     public static func malformedResponse(_ detail: String) -> VertexError {
-        VertexError(kind: .final, code: "malformed_response", message: "\(summary(code: "malformed_response")): \(detail)")
+        VertexError(kind: .final, code: .malformedResponse, message: "\(VertexErrorCode.malformedResponse.summary): \(detail)")
     }
 
     /// The prediction has the right shape but its layers are unusable (bad
     /// base64, empty). Final.
     public static func invalidLayers(_ detail: String) -> VertexError {
-        VertexError(kind: .final, code: "invalid_layers", message: "\(summary(code: "invalid_layers")): \(detail)")
+        VertexError(kind: .final, code: .invalidLayers, message: "\(VertexErrorCode.invalidLayers.summary): \(detail)")
     }
 
     /// The request body is over the endpoint's limit; refused before sending.
     /// Final: the same image would be refused again.
     public static func requestTooLarge(bytes: Int, limit: Int) -> VertexError {
         VertexError(
-            kind: .final, code: "request_too_large",
-            message: "\(summary(code: "request_too_large")): body is \(bytes) bytes, the limit is \(limit) bytes")
+            kind: .final, code: .requestTooLarge,
+            message: "\(VertexErrorCode.requestTooLarge.summary): body is \(bytes) bytes, the limit is \(limit) bytes")
     }
 
     // MARK: - Wording
-
-    /// A few words on what went wrong, without server detail.
-    static func summary(code: String) -> String {
-        switch code {
-        case "gpu_rate_limited": return "Rate limited by the GPU endpoint"
-        case "gpu_unavailable": return "GPU endpoint unavailable"
-        case "gpu_server_error": return "GPU endpoint server error"
-        case "gpu_timeout": return "GPU call timed out"
-        case "connection_failed": return "Could not connect to the GPU endpoint"
-        case "truncated_response": return "GPU endpoint response was cut short"
-        case "bad_request": return "GPU endpoint rejected the request"
-        case "unauthorized": return "Not authorized to call the GPU endpoint"
-        case "endpoint_not_found": return "GPU endpoint not found"
-        case "request_too_large": return "Request too large for the GPU endpoint"
-        case "malformed_response": return "GPU endpoint returned a malformed response"
-        case "invalid_layers": return "GPU endpoint returned invalid layers"
-        default: return "GPU call failed"
-        }
-    }
 
     /// `503 UNAVAILABLE` when the body named a Google status, otherwise
     /// `HTTP 502 Bad Gateway`.
@@ -177,8 +158,8 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the retry message starts with: the summary, plus the status for
     /// HTTP answers (a rate limit speaks for itself).
     var headline: String {
-        guard let httpStatus, code != "gpu_rate_limited" else { return Self.summary(code: code) }
-        return "\(Self.summary(code: code)) (\(Self.statusLabel(status: httpStatus, googleStatus: googleStatus)))"
+        guard let httpStatus, code != .gpuRateLimited else { return code.summary }
+        return "\(code.summary) (\(Self.statusLabel(status: httpStatus, googleStatus: googleStatus)))"
     }
 
     /// Whole seconds, rounded up, so "retrying in 1 s" never means "now".
@@ -187,9 +168,9 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
         return atto > 0 ? whole + 1 : whole
     }
 
-    private static func transport(code: String, detail: String) -> VertexError {
+    private static func transport(code: VertexErrorCode, detail: String) -> VertexError {
         let detail = ReadableText.redacted(detail)
-        let summary = summary(code: code)
+        let summary = code.summary
         return VertexError(kind: .retryable, code: code, message: detail.isEmpty ? summary : "\(summary): \(detail)")
     }
 

@@ -33,7 +33,7 @@ public final class VertexPredictionClient: Sendable {
     }
 
     /// Sends one prediction request and decodes the answer.
-    /// - Throws: `VertexError` (classified), or `CancellationError` when the
+    /// - Throws: `VertexError` (classified), or `PredictionCallCancelled` when the
     ///   task was cancelled — the transfer is aborted, not left running.
     public func predict(_ request: PredictionRequest) async throws -> PredictionResponse {
         try await call(request).decode()
@@ -66,7 +66,7 @@ public final class VertexPredictionClient: Sendable {
                 headers.append(("Authorization", "Bearer \(token)"))
             }
         } catch {
-            throw VertexError(kind: error.isRetryable ? .retryable : .final, code: "auth_failed", message: error.message)
+            throw VertexError(kind: error.isRetryable ? .retryable : .final, code: .authFailed, message: error.message)
         }
         let request = HTTPRequest(
             method: "POST", url: endpoint.url.absoluteString, headers: headers, body: body, timeout: timeout,
@@ -81,14 +81,14 @@ public final class VertexPredictionClient: Sendable {
     /// Transport failures in the retry policy's terms.
     static func classify(_ error: HTTPTransportError) -> any Error {
         switch error {
-        case .cancelled: return CancellationError()
+        case .cancelled(let sent): return PredictionCallCancelled(reachedEndpoint: sent)
         case .connectFailed(let why): return VertexError.connectionFailed(why)
         case .timedOut(let limit): return VertexError.timedOut(after: limit)
         case .connectionDropped(let why): return VertexError.connectionDropped(why)
         case .responseTooLarge(let limit):
             return VertexError.malformedResponse("the response is larger than the \(limit)-byte limit")
         case .tls(let why):
-            return VertexError(kind: .final, code: "tls_failed", message: "TLS with the GPU endpoint failed: \(why)")
+            return VertexError(kind: .final, code: .tlsFailed, message: "TLS with the GPU endpoint failed: \(why)")
         case .other(let why):
             return VertexError.connectionFailed(why)
         }

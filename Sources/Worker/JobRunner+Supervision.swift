@@ -32,6 +32,8 @@ extension JobRunner {
     }
 
     /// While the GPU call runs, moves progress from 30 towards 79 with the elapsed seconds.
+    /// Cancelled, the updates stop quietly and the call's own outcome is what is thrown (it
+    /// says whether the aborted request had reached the endpoint, which decides its billing).
     func withElapsedUpdates<T: Sendable>(_ lease: JobLease, _ call: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await call() }
@@ -39,7 +41,7 @@ extension JobRunner {
                 let started = ContinuousClock.now
                 let timeout = client.timeout
                 while true {
-                    try await Task.sleep(for: .seconds(5))
+                    guard (try? await Task.sleep(for: .seconds(5))) != nil else { return nil }
                     let elapsed = ContinuousClock.now - started
                     let share = min(Double(elapsed.milliseconds) / Double(max(timeout.milliseconds, 1)), 1)
                     let progress = 30 + Int(share * 49)

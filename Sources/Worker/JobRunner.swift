@@ -79,7 +79,7 @@ struct JobRunner: Sendable {
         do {
             prepared = try await preparedImage(for: job, from: file)
         } catch let error as VertexError {
-            return try await fail(lease, JobError(code: error.code, message: error.message), logger)
+            return try await fail(lease, JobError(code: error.code.rawValue, message: error.message), logger)
         } catch {
             return try await fail(lease, JobError(code: "invalid_image", message: "The uploaded image cannot be read: \(error)"), logger)
         }
@@ -112,8 +112,9 @@ struct JobRunner: Sendable {
         } catch let error as VertexError {
             if error.reachedEndpoint { await recordCost(job.id, attempt: attempt, callDuration, succeeded: false, logger) }
             return try await handle(error, lease: lease, attempt: attempt, logger: logger)
-        } catch is CancellationError {
-            await recordCost(job.id, attempt: attempt, callDuration, succeeded: false, logger)
+        } catch let cancelled as PredictionCallCancelled {
+            // Billed like any other call only when the request had gone out.
+            if cancelled.reachedEndpoint { await recordCost(job.id, attempt: attempt, callDuration, succeeded: false, logger) }
             throw CancellationError()
         }
 
@@ -124,8 +125,8 @@ struct JobRunner: Sendable {
         async let staging = writer.stage(response.layers, for: job.id)
         let layers: [LayerWriter.Layer]
         do {
+            // Their number was checked as the reply was decoded.
             let limit = maxImagePixels
-            try LayerValidation.checkCount(response.layers, expected: job.numLayers)
             layers = try await ComputePool.shared.map(response.layers) { index, bytes in
                 let layer = try LayerValidation.validate(layer: bytes, index: index, maxPixels: limit)
                 return LayerWriter.Layer(png: layer.png, width: layer.width, height: layer.height)
@@ -172,10 +173,12 @@ struct JobRunner: Sendable {
 
     /// A failed call: retry later (durably, in Redis) or fail the job.
     private func handle(_ error: VertexError, lease: JobLease, attempt: Int, logger: Logger) async throws {
-        let jobError = JobError(code: error.code, message: error.message, googleStatus: error.googleStatus)
-        let elapsed = Duration.milliseconds(Date().millisecondsSince1970 - lease.job.createdAt.millisecondsSince1970)
+        let jobError = JobError(code: error.code.rawValue, message: error.message, googleStatus: error.googleStatus)
+        // The job's age on the clock that dated its creation (Redis's), whatever this machine's says.
+        let now = try await ridingOutRedisOutage(logger) { try await queue.now() }
+        let elapsed = Duration.milliseconds(now.millisecondsSince1970 - lease.job.createdAt.millisecondsSince1970)
         let decision = backoff.decision(afterAttempt: attempt, error: error, elapsedSinceJobCreated: elapsed)
-        if error.code == "gpu_rate_limited" {
+        if error.code == .gpuRateLimited {
             // The whole fleet holds off, for as long as the endpoint asked — also when this job
             // gives up: the limit is the endpoint's, and the other jobs would only earn more 429s.
             let wait = switch decision {
@@ -204,13 +207,17 @@ struct JobRunner: Sendable {
 
     /// Bills the call — attempt `attempt` of the job, billed once however often the record is
     /// sent, so while Redis is down (or restarting with the record in flight) it waits for it.
+    /// The record that spends the daily budget holds the queue: every worker stops claiming.
     private func recordCost(
         _ jobID: UUID, attempt: Int, _ duration: Duration, succeeded: Bool, _ logger: Logger
     ) async {
         metrics.endpointCalls.record(duration)
         do {
-            try await ridingOutRedisOutage(logger) {
+            let billing = try await ridingOutRedisOutage(logger) {
                 try await costs.recordAttempt(jobID: jobID, attempt: attempt, duration: duration, succeeded: succeeded)
+            }
+            if let annotated = billing.holdPlacedOnJobs {
+                logger.warning("\(costs.budgetHoldMessage): the queue is held, \(annotated) queued jobs wait")
             }
         } catch {
             logger.error("Could not record the attempt's cost", metadata: ["error": "\(error)"])

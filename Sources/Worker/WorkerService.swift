@@ -19,18 +19,17 @@ public struct WorkerService: Service {
     let runner: JobRunner
     let shutdownGrace: Duration
     let logger: Logger
-    let running = RunningJobs()
     let state: WorkerState
-    let budget: DailyBudgetGuard?
     public let metrics: WorkerMetrics
 
+    /// `costs` bills each call and, with a daily budget, holds the queue when it is spent; every
+    /// worker honours a hold, whoever placed it (the claim script refuses to claim).
     public init(
         queue: JobQueue, client: VertexPredictionClient, costs: CostTracker, pause: FleetPause, uploads: UploadStore,
         writer: LayerWriter, backoff: BackoffPolicy, maxImagePixels: Int, concurrency: Int, shutdownGrace: Duration,
-        budget: DailyBudgetGuard? = nil, metrics: WorkerMetrics = WorkerMetrics(), logger: Logger
+        metrics: WorkerMetrics = WorkerMetrics(), logger: Logger
     ) {
         self.queue = queue
-        self.budget = budget
         self.metrics = metrics
         self.runner = JobRunner(
             queue: queue, client: client, costs: costs, pause: pause, uploads: uploads, writer: writer,
@@ -68,7 +67,7 @@ public struct WorkerService: Service {
 
     /// Whether this worker still takes jobs (readiness).
     public var isAcceptingJobs: Bool { !state.isStopping }
-    public var jobsInFlight: Int { running.count }
+    public var jobsInFlight: Int { state.jobs }
 
     private func runClaimLoop() async {
         let connection = queue.redis.makeBlockingConnection(name: "worker-claim")
@@ -78,9 +77,9 @@ public struct WorkerService: Service {
             // Starts counting the grace at the signal itself, even while every slot is busy.
             group.addTask {
                 await state.waitForStop()
-                guard (try? await Task.sleep(for: shutdownGrace)) != nil, running.count > 0 else { return }
-                logger.warning("Grace period over: handing running jobs back", metadata: ["jobs": "\(running.count)"])
-                running.cancelAll()
+                guard (try? await Task.sleep(for: shutdownGrace)) != nil, state.jobs > 0 else { return }
+                logger.warning("Grace period over: handing running jobs back", metadata: ["jobs": "\(state.jobs)"])
+                state.cancelAll()
             }
             var redisDown = false
             while !state.isStopping && !Task.isCancelled {
@@ -95,12 +94,10 @@ public struct WorkerService: Service {
                     guard await changes.next() != nil else { break }
                     continue
                 }
-                if let budget {
-                    await budget.waitWhileExhausted(metrics: metrics, isStopping: { state.isStopping })
-                    if state.isStopping { break }
-                }
                 let claim = Task {
-                    try await queue.nextJobs(waitingOn: connection, upTo: free, progress: 10, message: "Preparing image")
+                    try await queue.nextJobs(
+                        waitingOn: connection, upTo: free, progress: 10, message: "Preparing image",
+                        onHold: { message in reportHold(message) })
                 }
                 state.register(claim)
                 let leases: [JobLease]
@@ -122,11 +119,6 @@ public struct WorkerService: Service {
                     for lease in leases { try? await queue.release(lease, message: "Worker stopping; job queued again") }
                     break
                 }
-                if let budget, await budget.exhaustedUntil() != nil {
-                    // The budget ran out while this worker waited for jobs: hand them back untouched.
-                    for lease in leases { try? await queue.release(lease, message: budget.holdMessage) }
-                    continue
-                }
                 for lease in leases {
                     state.claimed(lease.job.id)
                     group.addTask { await run(lease, claimedAhead: false) }
@@ -142,10 +134,9 @@ public struct WorkerService: Service {
     }
 
     /// Claims a job ahead of a free call slot, unless few jobs wait (then they are
-    /// left to idle workers), the daily budget is spent, or Redis is unreachable
+    /// left to idle workers), the queue is held, or Redis is unreachable
     /// (the next claim says so).
     private func claimAhead() async -> JobLease? {
-        if let budget, await budget.exhaustedUntil() != nil { return nil }
         let outcome = try? await queue.claim(
             progress: 10, message: "Preparing image", leavingWaiting: state.aheadLimit)
         guard case .claimed(let lease)? = outcome else { return nil }
@@ -161,12 +152,21 @@ public struct WorkerService: Service {
                 waitForCallSlot: { claimedAhead ? try await state.waitForCallSlot(id) : false },
                 onCallEnded: { state.callEnded(id) })
         }
-        running.add(id, task)
-        metrics.inFlight.set(Int64(running.count))
+        state.track(id, task)
+        metrics.inFlight.set(Int64(state.jobs))
         await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
-        running.remove(id)
-        metrics.inFlight.set(Int64(running.count))
         state.ended(id)
+        metrics.inFlight.set(Int64(state.jobs))
+    }
+
+    /// A hold began (`message`, the daily budget is spent) or ended (nil): said once each.
+    private func reportHold(_ message: String?) {
+        metrics.budgetExhausted.set(Int64(message == nil ? 0 : 1))
+        if let message {
+            logger.warning("The queue is held: claiming nothing until it ends", metadata: ["reason": "\(message)"])
+        } else {
+            logger.notice("The queue hold ended: claiming again")
+        }
     }
 
     /// Queue depth by state, read at scrape time.
@@ -177,11 +177,11 @@ public struct WorkerService: Service {
         metrics.queueDepth?.running.set(Int64(counts.active))
     }
 
+    /// A user's cancel of a job this worker runs aborts it at once; the cancellations channel
+    /// carries only those, so this costs nothing per job event of the fleet.
     private func watchCancellations() async {
-        for await event in queue.eventFeed() {
-            if case .changed(let change) = event, let job = change.job, job.status == .cancelled, running.cancel(job.id) {
-                logger.notice("Job cancelled by request; aborting it", metadata: ["job_id": "\(job.id.uuidString.lowercased())"])
-            }
+        for await id in queue.cancellations() where state.cancel(id) {
+            logger.notice("Job cancelled by request; aborting it", metadata: ["job_id": "\(id.uuidString.lowercased())"])
         }
     }
 }

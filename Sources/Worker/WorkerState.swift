@@ -3,14 +3,17 @@ import Foundation
 import Synchronization
 
 /// The claim loop's state, shared with the jobs it runs and the shutdown
-/// handler: stopping or not, the claim in progress, and the jobs by stage
-/// (`JobSlots`). Every change is told on `changes`, which only the claim loop
-/// reads; jobs claimed ahead wait here for their call slot.
+/// handler: stopping or not, the claim in progress, the jobs by stage
+/// (`JobSlots`, the one count of this worker's jobs) and their tasks (so a
+/// cancel can reach one). Every change is told on `changes`, which only the
+/// claim loop reads; jobs claimed ahead wait here for their call slot.
 final class WorkerState: Sendable {
     private struct State {
         var stopping = false
         var claim: Task<[JobLease], any Error>?
         var slots: JobSlots
+        /// The task running each job.
+        var tasks: [UUID: Task<Void, Never>] = [:]
         /// Jobs claimed ahead, prepared, waiting for a call slot; oldest first.
         var waitingForSlot: [(id: UUID, continuation: CheckedContinuation<Bool, any Error>)] = []
 
@@ -48,7 +51,27 @@ final class WorkerState: Sendable {
     func claimedAhead(_ id: UUID) { state.withLock { $0.slots.claimedAhead(id) } }
 
     func callEnded(_ id: UUID) { change { $0.slots.callEnded(id) } }
-    func ended(_ id: UUID) { change { $0.slots.ended(id) } }
+    func ended(_ id: UUID) {
+        change {
+            $0.slots.ended(id)
+            $0.tasks[id] = nil
+        }
+    }
+
+    /// Records the task running job `id` (claimed just before), so a cancel can reach it.
+    func track(_ id: UUID, _ task: Task<Void, Never>) { state.withLock { $0.tasks[id] = task } }
+
+    /// Cancels the job's task (a user's cancel): its GPU transfer is aborted with it.
+    func cancel(_ id: UUID) -> Bool {
+        guard let task = state.withLock({ $0.tasks[id] }) else { return false }
+        task.cancel()
+        return true
+    }
+
+    /// Cancels every job's task (shutdown past its grace period): each hands its job back.
+    func cancelAll() {
+        for task in state.withLock({ Array($0.tasks.values) }) { task.cancel() }
+    }
 
     /// Returns once the job claimed ahead holds a call slot; true when it had
     /// to wait for one. Throws `CancellationError` when its task is cancelled

@@ -36,7 +36,7 @@ final class APIHarness: Sendable {
         redis = server.makeClient()
         let prefix = SharedRedis.uniquePrefix("api")
         queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix), policy: QueuePolicy(maxQueueDepth: maxQueueDepth))
-        costs = CostTracker(redis: redis, prefix: prefix, rate: GPURate(usdPerHour: 3.6), retentionDays: costRetentionDays)
+        costs = CostTracker(queue: queue, rate: GPURate(usdPerHour: 3.6), retentionDays: costRetentionDays)
         root = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
         uploads = UploadStore(directory: root.appendingPathComponent("uploads"))
         results = root.appendingPathComponent("results")

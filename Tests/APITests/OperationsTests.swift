@@ -1,3 +1,4 @@
+import DecomposerCore
 import Foundation
 import Testing
 import TestSupport
@@ -28,7 +29,10 @@ import TestSupport
         #expect(text.contains("decomposer_cost_today_usd 0.1"))
         #expect(text.contains("decomposer_queue_held 0"))
         // While the daily budget is spent the queue is held, and the API says so.
-        _ = try await api.queue.hold(message: "Daily GPU budget of $1.00 reached", until: Date().addingTimeInterval(60))
+        _ = try await api.queue.recordAttempt(
+            AttemptRecord(jobID: nil, attempt: nil, microdollars: 1, gpuMilliseconds: 1, succeeded: true, day: "2026-12-06"),
+            retention: .seconds(60),
+            budget: BudgetHold(limitMicrodollars: 1, message: "Daily GPU budget reached", endsAt: Date().addingTimeInterval(60)))
         #expect(try await api.request("GET", "/metrics").text.contains("decomposer_queue_held 1"))
         try await api.redis.send(["DEL", api.queue.keys.hold])
         #expect(try await api.request("GET", "/metrics").text.contains("decomposer_queue_held 0"))

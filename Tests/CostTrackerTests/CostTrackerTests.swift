@@ -16,9 +16,8 @@ import TestSupport
     }
 
     @Test func aThousandConcurrentRecordsSumExactly() async throws {
-        let redis = try await SharedRedis.server().makeClient()
+        let (redis, _, tracker) = try await Self.tracker(rate: GPURate(usdPerHour: 0.45))
         defer { redis.shutdown() }
-        let tracker = CostTracker(redis: redis, prefix: SharedRedis.uniquePrefix("cost"), rate: GPURate(usdPerHour: 0.45))
         let day = Date(timeIntervalSince1970: 1_800_000_000)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<1_000 {
@@ -36,9 +35,8 @@ import TestSupport
     }
 
     @Test func daysRollOverAtUTCMidnightAndEmptyDaysAreZero() async throws {
-        let redis = try await SharedRedis.server().makeClient()
+        let (redis, queue, tracker) = try await Self.tracker(rate: GPURate(usdPerHour: 3.6))
         defer { redis.shutdown() }
-        let tracker = CostTracker(redis: redis, prefix: SharedRedis.uniquePrefix("cost"), rate: GPURate(usdPerHour: 3.6))
         let beforeMidnight = try #require(ISO8601DateFormatter().date(from: "2026-11-20T23:59:59Z"))
         let afterMidnight = try #require(ISO8601DateFormatter().date(from: "2026-11-21T00:00:01Z"))
         try await tracker.recordAttempt(jobID: nil, duration: .seconds(10), succeeded: true, at: beforeMidnight)
@@ -48,7 +46,7 @@ import TestSupport
         #expect(days[0] == CostDay(date: "2026-11-19"))
         #expect(days[1].microdollars == 10_000 && days[1].requests == 1 && days[1].failedRequests == 0)
         #expect(days[2].microdollars == 20_000 && days[2].failedRequests == 1)
-        let ttl = try #require(try await redis.send("TTL", tracker.dayKey("2026-11-21")).int)
+        let ttl = try #require(try await redis.send("TTL", queue.keys.costDay("2026-11-21")).int)
         #expect(ttl > 29 * 86_400 && ttl <= 30 * 86_400, "each day expires after the retention")
     }
 
@@ -73,9 +71,9 @@ import TestSupport
         let first = try await tracker.recordAttempt(jobID: id, attempt: 1, duration: .seconds(8), succeeded: false, at: day)
         let repeated = try await tracker.recordAttempt(jobID: id, attempt: 1, duration: .seconds(8), succeeded: false, at: day)
         let second = try await tracker.recordAttempt(jobID: id, attempt: 2, duration: .seconds(16), succeeded: true, at: day)
-        #expect(first == 1_000)
-        #expect(repeated == 0)
-        #expect(second == 2_000)
+        #expect(first.billed && first.microdollars == 1_000)
+        #expect(!repeated.billed && repeated.microdollars == 0)
+        #expect(second.billed && second.microdollars == 2_000)
         #expect(try await queue.job(id)?.costMicros == 3_000)
         let today = try #require(try await tracker.days(last: 1, endingAt: day).first)
         #expect(today.requests == 2)
@@ -83,12 +81,41 @@ import TestSupport
         #expect(today.microdollars == 3_000)
     }
 
+    /// A call recorded without a date counts in the day of the queue's clock (Redis's `TIME` in
+    /// production, injected here), not this machine's: every process agrees on the day.
+    @Test func aCallIsCountedInTheDayOfTheQueuesClock() async throws {
+        let midnight = try #require(ISO8601DateFormatter().date(from: "2026-11-21T00:00:01Z"))
+        let (redis, _, tracker) = try await Self.tracker(rate: GPURate(usdPerHour: 3.6), clock: { midnight.millisecondsSince1970 })
+        defer { redis.shutdown() }
+        try await tracker.recordAttempt(jobID: nil, duration: .seconds(5), succeeded: true)
+        let days = try await tracker.days(last: 2)
+        #expect(days.map(\.date) == ["2026-11-20", "2026-11-21"])
+        #expect(days[1].microdollars == 5_000)
+    }
+
+    /// Without an injected clock the queue reads Redis's: within a second of its `TIME`.
+    @Test func theQueuesClockIsRedisTime() async throws {
+        let (redis, queue, _) = try await Self.tracker(rate: GPURate(usdPerHour: 1))
+        defer { redis.shutdown() }
+        let time = try #require(try await redis.send("TIME").array)
+        let redisNow = try #require(time[0].int) * 1000 + (try #require(time[1].int)) / 1000
+        let queueNow = try await queue.now().millisecondsSince1970
+        #expect(abs(queueNow - redisNow) < 1000)
+    }
+
+    /// A tracker and its queue on a prefix of their own.
+    private static func tracker(rate: GPURate, clock: (@Sendable () -> Int64)? = nil) async throws
+        -> (RedisClient, JobQueue, CostTracker)
+    {
+        let redis = try await SharedRedis.server().makeClient()
+        let queue = JobQueue(
+            redis: redis, keys: QueueKeys(prefix: SharedRedis.uniquePrefix("cost")), policy: QueuePolicy(), clock: clock)
+        return (redis, queue, CostTracker(queue: queue, rate: rate))
+    }
+
     /// A tracker and a queue on a prefix of their own, with one queued job.
     private static func trackerWithAJob() async throws -> (RedisClient, JobQueue, CostTracker, UUID) {
-        let redis = try await SharedRedis.server().makeClient()
-        let prefix = SharedRedis.uniquePrefix("cost")
-        let queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix), policy: QueuePolicy())
-        let tracker = CostTracker(redis: redis, prefix: prefix, rate: GPURate(usdPerHour: 0.45))
+        let (redis, queue, tracker) = try await tracker(rate: GPURate(usdPerHour: 0.45))
         let id = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
         return (redis, queue, tracker, id)
     }

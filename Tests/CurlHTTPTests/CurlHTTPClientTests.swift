@@ -93,7 +93,7 @@ import TestSupport
         while server.requestCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
         let started = ContinuousClock.now
         call.cancel()
-        await #expect(throws: HTTPTransportError.cancelled) { _ = try await call.value }
+        await #expect(throws: HTTPTransportError.cancelled(requestSent: true)) { _ = try await call.value }
         #expect(ContinuousClock.now - started < .seconds(5), "the GPU request must not keep running")
     }
 }

@@ -4,25 +4,38 @@ import Testing
 import TestSupport
 
 @Suite struct QueueHoldTests {
-    @Test func aHoldAnnotatesQueuedJobsOnceAndExpiresByItself() async throws {
+    static let message = "Daily GPU budget of $1.00 reached; jobs resume at 00:00 UTC"
+
+    /// A call of `microdollars` on `day`, against a $1.00 budget whose hold ends at `end`.
+    static func record(
+        _ queue: JobQueue, microdollars: Int64, day: String = "2026-12-06", end: Date, job: UUID? = nil, attempt: Int? = nil
+    ) async throws -> AttemptBilling {
+        try await queue.recordAttempt(
+            AttemptRecord(jobID: job, attempt: attempt, microdollars: microdollars, gpuMilliseconds: 1000, succeeded: true, day: day),
+            retention: .seconds(86_400),
+            budget: BudgetHold(limitMicrodollars: 1_000_000, message: message, endsAt: end))
+    }
+
+    @Test func theRecordThatSpendsTheBudgetHoldsTheQueueOnceAndItExpiresByItself() async throws {
         let context = try await QueueTestContext()
         defer { context.shutdown() }
         let queue = context.queue
         let first = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
         let second = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
-        let message = "Daily GPU budget reached; jobs resume at 00:00 UTC"
         let end = Date().addingTimeInterval(1.5)
-        #expect(try await queue.hold(message: message, until: end) == 2)
-        #expect(try await queue.hold(message: message, until: end) == nil, "only the first holder reports it")
+        #expect(try await Self.record(queue, microdollars: 600_000, end: end).holdPlacedOnJobs == nil, "under the budget")
+        #expect(try await queue.heldMessage() == nil)
+        #expect(try await Self.record(queue, microdollars: 400_000, end: end).holdPlacedOnJobs == 2, "reaches it")
+        #expect(try await Self.record(queue, microdollars: 10, end: end).holdPlacedOnJobs == nil, "placed once only")
         for id in [first, second] {
             let job = try #require(try await queue.job(id))
             #expect(job.status == .queued)
-            #expect(job.message == message)
-            #expect(try await queue.events(of: id, after: 0).last?.message == message, "watchers see why")
+            #expect(job.message == Self.message)
+            #expect(try await queue.events(of: id, after: 0).last?.message == Self.message, "watchers see why")
         }
         let during = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
-        #expect(try await queue.job(during)?.message == message)
-        #expect(try await queue.heldMessage() == message)
+        #expect(try await queue.job(during)?.message == Self.message)
+        #expect(try await queue.heldMessage() == Self.message)
         #expect(try await queue.counts().waiting == 3, "nothing is failed or dropped")
         // The hold ends by itself at its end time.
         let deadline = ContinuousClock.now + .seconds(10)
@@ -32,5 +45,47 @@ import TestSupport
         #expect(try await queue.heldMessage() == nil)
         let after = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
         #expect(try await queue.job(after)?.message == "Waiting for a worker")
+    }
+
+    /// Every worker honours a hold it did not place: the claim script itself refuses, so no
+    /// worker's configuration (budget set or not) matters.
+    @Test func theClaimScriptRefusesWhileTheQueueIsHeldAndClaimsOnceItEnds() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let queue = context.queue
+        let id = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
+        _ = try await Self.record(queue, microdollars: 1_000_000, end: Date().addingTimeInterval(1))
+        let refused = try await queue.claim(progress: 10, message: "Preparing image")
+        guard case .held(let message, let remaining) = refused else {
+            Issue.record("claimed while held: \(refused)")
+            return
+        }
+        #expect(message == Self.message)
+        #expect(remaining > .zero && remaining <= .seconds(1))
+        #expect(try await queue.job(id)?.status == .queued)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var outcome = refused
+        while case .held = outcome, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            outcome = try await queue.claim(progress: 10, message: "Preparing image")
+        }
+        guard case .claimed(let lease) = outcome else {
+            Issue.record("not claimed after the hold ended: \(outcome)")
+            return
+        }
+        #expect(lease.job.id == id)
+    }
+
+    /// A record sent again (its reply was lost) is billed once and cannot place the hold twice.
+    @Test func aRepeatedRecordIsNotBilledAgain() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let queue = context.queue
+        let id = try await queue.enqueue(JobRequest(fileID: UUID())).jobID
+        let end = Date().addingTimeInterval(60)
+        #expect(try await Self.record(queue, microdollars: 500_000, end: end, job: id, attempt: 1).billed)
+        #expect(try await !Self.record(queue, microdollars: 500_000, end: end, job: id, attempt: 1).billed)
+        #expect(try await queue.heldMessage() == nil, "the repeat did not count towards the budget")
+        #expect(try await queue.job(id)?.costMicros == 500_000)
     }
 }

@@ -18,7 +18,7 @@ import VertexClient
         let client = try Self.client(of: url, http: http)
         let request = try Self.twoLayerRequest()
         let error = try await EndpointHTTPTests.vertexError { try await client.predict(request) }
-        #expect(error.code == "gpu_rate_limited" && error.retryAfter == .seconds(3))
+        #expect(error.code == .gpuRateLimited && error.retryAfter == .seconds(3))
         #expect(try await endpoint.stop(signal: SIGTERM) == 0, "\(endpoint.standardError)")
     }
 

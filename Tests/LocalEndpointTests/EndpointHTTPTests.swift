@@ -16,7 +16,7 @@ import VertexClient
             try await endpoint.client().predict(PredictionRequest(image: png, layers: 4, resolution: 640))
         }
         #expect(response.deployedModelID == "local-cpu")
-        let validated = try LayerValidation.validate(response.layers, expected: 4, maxPixels: 50_000_000)
+        let validated = try LayerValidation.validate(response.layers, maxPixels: 50_000_000)
         #expect(validated.allSatisfy { $0.width == Self.poster.width && $0.height == Self.poster.height })
         let layers = try response.layers.map { try ImageDecoder.decode($0, maxPixels: 50_000_000) }
         #expect(layers.map(Compositing.visiblePixels).allSatisfy { $0 > 0 })
@@ -86,7 +86,7 @@ import VertexClient
         let error = try await EndpointHarness.with { endpoint in
             try await Self.vertexError { try await endpoint.client().predict(PredictionRequest(image: png, layers: 25, resolution: 640)) }
         }
-        #expect(error.kind == .final && error.code == "bad_request" && error.httpStatus == 400)
+        #expect(error.kind == .final && error.code == .badRequest && error.httpStatus == 400)
         #expect(error.googleStatus == "INVALID_ARGUMENT")
         #expect(error.message.contains("layers must be an integer from 1 to 20 (got 25)"))
     }

@@ -16,7 +16,7 @@ import VertexClient
             let raw = try await endpoint.send("POST", "/v1/projects/p/locations/l/endpoints/e:predict", body: [UInt8](request.body()))
             return (error, raw)
         }
-        #expect(error.kind == .retryable && error.code == "gpu_rate_limited" && error.httpStatus == 429)
+        #expect(error.kind == .retryable && error.code == .gpuRateLimited && error.httpStatus == 429)
         #expect(error.googleStatus == "RESOURCE_EXHAUSTED")
         #expect(error.retryAfter == .seconds(2))
         #expect(raw.headers.first { $0.key.lowercased() == "retry-after" }?.value == "2")
@@ -26,7 +26,7 @@ import VertexClient
         let error = try await EndpointHarness.with(faults: try FaultSettings(unavailableProbability: 1)) { endpoint in
             try await EndpointHTTPTests.vertexError { try await endpoint.client().predict(request) }
         }
-        #expect(error.kind == .retryable && error.code == "gpu_unavailable" && error.httpStatus == 503)
+        #expect(error.kind == .retryable && error.code == .gpuUnavailable && error.httpStatus == 503)
         #expect(error.googleStatus == "UNAVAILABLE")
     }
 
@@ -37,14 +37,14 @@ import VertexClient
         let error = try await EndpointHarness.with(faults: faults) { endpoint in
             try await EndpointHTTPTests.vertexError { try await endpoint.client(timeout: .seconds(1)).predict(request) }
         }
-        #expect(error.kind == .retryable && error.code == "gpu_timeout")
+        #expect(error.kind == .retryable && error.code == .gpuTimeout)
     }
 
     @Test func aMalformedBodyIsFinal() async throws {
         let error = try await EndpointHarness.with(faults: try FaultSettings(malformedProbability: 1)) { endpoint in
             try await EndpointHTTPTests.vertexError { try await endpoint.client().predict(request) }
         }
-        #expect(error.kind == .final && error.code == "malformed_response")
+        #expect(error.kind == .final && error.code == .malformedResponse)
     }
 
     @Test func theWrongLayerCountIsFinal() async throws {
@@ -54,10 +54,10 @@ import VertexClient
             let raw = try await endpoint.send("POST", "/v1/projects/p/locations/l/endpoints/e:predict", body: [UInt8](request.body()))
             return (error, raw)
         }
-        #expect(error.kind == .final && error.code == "invalid_layers")
+        #expect(error.kind == .final && error.code == .invalidLayers)
         #expect(error.message.contains("returned 2 layers; 3 were requested"))
         // The layers themselves are real ones, only one too few.
-        #expect(try LayerValidation.validate(try PredictionResponse.decode(raw.body).layers, expected: 2, maxPixels: 1 << 20).count == 2)
+        #expect(try LayerValidation.validate(try PredictionResponse.decode(raw.body).layers, maxPixels: 1 << 20).count == 2)
     }
 
     @Test func theSameSeedGivesTheSameAnswersInTheSameOrder() async throws {
@@ -72,7 +72,7 @@ import VertexClient
                         _ = try await endpoint.client().predict(request)
                         seen.append("ok")
                     } catch let error as VertexError {
-                        seen.append(error.code)
+                        seen.append(error.code.rawValue)
                     }
                 }
                 return seen

@@ -64,7 +64,7 @@ import VertexClient
         let faults = try FaultSettings(hangProbability: 1, hangDuration: .seconds(3600))
         try await EndpointHarness.with(LocalEndpointSettings(faults: faults, requestLog: log)) { endpoint in
             let error = try await EndpointHTTPTests.vertexError { try await endpoint.client(timeout: .seconds(1)).predict(request) }
-            #expect(error.code == "gpu_timeout")
+            #expect(error.code == .gpuTimeout)
             #expect(try file.lines().isEmpty, "recorded when the hang ends, not when the client leaves")
             try await Task.sleep(for: .milliseconds(500))
         }

@@ -81,7 +81,7 @@ import Testing
         #expect {
             try PredictionReply(body: body, requestedLayers: 3).decode()
         } throws: { error in
-            (error as? VertexError)?.code == "invalid_layers"
+            (error as? VertexError)?.code == .invalidLayers
         }
     }
 }
@@ -97,7 +97,7 @@ import Testing
             try LayerValidation.validate(layer: truncated, index: 3, maxPixels: 100)
         } throws: { error in
             guard let error = error as? VertexError else { return false }
-            return error.code == "invalid_layers" && error.message.contains("layer 3") && error.message.contains("ends early")
+            return error.code == .invalidLayers && error.message.contains("layer 3") && error.message.contains("ends early")
         }
         #expect(throws: VertexError.self) { try LayerValidation.validate(layer: png, index: 0, maxPixels: 31) }
     }

@@ -44,7 +44,7 @@ import VertexClient
             _ = try PredictionResponse.decode(Array(body.utf8))
             Issue.record("decoded \(body)")
         } catch {
-            #expect(error.code == "malformed_response", "\(body)")
+            #expect(error.code == .malformedResponse, "\(body)")
             #expect(error.kind == .final)
             #expect(error.message.hasPrefix("GPU endpoint returned a malformed response: "))
             #expect(error.message.count > "GPU endpoint returned a malformed response: ".count)
@@ -67,7 +67,7 @@ import VertexClient
         do {
             _ = try PredictionResponse.decode(Array(body.utf8))
         } catch {
-            #expect(error.code == "invalid_layers")
+            #expect(error.code == .invalidLayers)
             #expect(error.kind == .final)
             #expect(error.message.contains("layer 2"))
         }
@@ -82,7 +82,7 @@ import VertexClient
                 _ = try PredictionResponse.decode(Array(body.utf8))
                 Issue.record("decoded \(body)")
             } catch {
-                #expect(error.code == "invalid_layers")
+                #expect(error.code == .invalidLayers)
                 #expect(error.message.contains(fragment), "\(error.message)")
             }
         }

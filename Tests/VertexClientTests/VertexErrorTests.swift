@@ -28,7 +28,7 @@ import VertexClient
         let error = error(status)
         #expect(error.kind == kind)
         #expect(error.isRetryable == (kind == .retryable))
-        #expect(error.code == code)
+        #expect(error.code.rawValue == code)
         #expect(error.httpStatus == status)
         #expect(error.googleStatus == nil)
         #expect(error.retryAfter == nil)
@@ -44,7 +44,7 @@ import VertexClient
                 {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "4s"}]}}
             """
         let error = error(429, body)
-        #expect(error.code == "gpu_rate_limited")
+        #expect(error.code == .gpuRateLimited)
         #expect(error.googleStatus == "RESOURCE_EXHAUSTED")
         #expect(error.retryAfter == .seconds(4))
         #expect(error.message
@@ -129,7 +129,7 @@ import VertexClient
     @Test func tokensNeverReachTheMessage() {
         let body = "Invalid header Authorization: Bearer ya29.a0AfH6SMBx-secret_token.value seen"
         let error = error(401, body)
-        #expect(error.code == "unauthorized")
+        #expect(error.code == .unauthorized)
         #expect(!error.message.contains("ya29"))
         #expect(!error.message.contains("secret_token"))
         #expect(error.message.contains("[redacted]"))
@@ -141,29 +141,29 @@ import VertexClient
 
     @Test func customContainerErrorStringIsUsed() {
         let error = error(400, #"{"error": "layers must be between 2 and 10"}"#)
-        #expect(error.code == "bad_request")
+        #expect(error.code == .badRequest)
         #expect(error.message == "GPU endpoint rejected the request (HTTP 400 Bad Request): layers must be between 2 and 10")
     }
 
     @Test func transportFailures() {
         let refused = VertexError.connectionFailed("Connection refused")
-        #expect(refused.kind == .retryable && refused.code == "connection_failed" && refused.httpStatus == nil)
+        #expect(refused.kind == .retryable && refused.code == .connectionFailed && refused.httpStatus == nil)
         #expect(refused.message == "Could not connect to the GPU endpoint: Connection refused")
 
         let timeout = VertexError.timedOut(after: .seconds(300))
-        #expect(timeout.kind == .retryable && timeout.code == "gpu_timeout")
+        #expect(timeout.kind == .retryable && timeout.code == .gpuTimeout)
         #expect(timeout.message == "GPU call timed out: no answer within 300 s")
 
         let truncated = VertexError.truncatedResponse(receivedBytes: 100, expectedBytes: 4096)
-        #expect(truncated.kind == .retryable && truncated.code == "truncated_response")
+        #expect(truncated.kind == .retryable && truncated.code == .truncatedResponse)
         #expect(truncated.message.contains("100 of 4096"))
 
         let malformed = VertexError.malformedResponse("x")
-        #expect(malformed.kind == .final && malformed.code == "malformed_response")
+        #expect(malformed.kind == .final && malformed.code == .malformedResponse)
         #expect(VertexError.invalidLayers("y").kind == .final)
 
         let tooLarge = VertexError.requestTooLarge(bytes: 2_000_000, limit: 1_500_000)
-        #expect(tooLarge.kind == .final && tooLarge.code == "request_too_large")
+        #expect(tooLarge.kind == .final && tooLarge.code == .requestTooLarge)
         #expect(tooLarge != malformed)
     }
 }

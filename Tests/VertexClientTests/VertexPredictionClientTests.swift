@@ -74,7 +74,7 @@ import VertexClient
         let (client, http) = try makeClient(server, auth: StaticTokenProvider(token: "secret-token-value"))
         defer { http.shutdown() }
         let error = try await vertexError { try await client.predict(request) }
-        #expect(error.kind == .final && error.code == "unauthorized" && error.googleStatus == "PERMISSION_DENIED")
+        #expect(error.kind == .final && error.code == .unauthorized && error.googleStatus == "PERMISSION_DENIED")
         #expect(error.message.contains("aiplatform.endpoints.predict"))
         #expect(!error.description.contains("secret-token-value"))
     }
@@ -95,7 +95,7 @@ import VertexClient
         let (client, http) = try makeClient(server)
         defer { http.shutdown() }
         let error = try await vertexError { try await client.predict(request) }
-        #expect(error.code == code)
+        #expect(error.code.rawValue == code)
         #expect(error.isRetryable == retryable)
         #expect(error.httpStatus == status)
         #expect(error.retryAfter == (retryAfterSeconds < 0 ? nil : .seconds(retryAfterSeconds)))
@@ -123,14 +123,14 @@ import VertexClient
         let (slowClient, http1) = try makeClient(slow, timeout: .milliseconds(300))
         defer { http1.shutdown() }
         let timeout = try await vertexError { try await slowClient.predict(request) }
-        #expect(timeout.code == "gpu_timeout" && timeout.isRetryable)
+        #expect(timeout.code == .gpuTimeout && timeout.isRetryable)
 
         let dropping = try TestHTTPServer { _ in .dropMidBody(status: 200, body: Array(Self.predictionBody(Self.goodLayers).utf8), bytes: 20) }
         defer { dropping.stop() }
         let (droppingClient, http2) = try makeClient(dropping)
         defer { http2.shutdown() }
         let dropped = try await vertexError { try await droppingClient.predict(request) }
-        #expect(dropped.code == "truncated_response" && dropped.isRetryable)
+        #expect(dropped.code == .truncatedResponse && dropped.isRetryable)
 
         let port = try freeLoopbackPort()
         let http3 = CurlHTTPClient()
@@ -140,7 +140,7 @@ import VertexClient
                                              baseURL: URL(string: "http://127.0.0.1:\(port)")),
             auth: NoAuthentication(), http: http3)
         let refused = try await vertexError { try await refusedClient.predict(request) }
-        #expect(refused.code == "connection_failed" && refused.isRetryable)
+        #expect(refused.code == .connectionFailed && refused.isRetryable)
     }
 
     @Test(arguments: [
@@ -155,7 +155,7 @@ import VertexClient
         let (client, http) = try makeClient(server)
         defer { http.shutdown() }
         let error = try await vertexError { try await client.predict(request) }
-        #expect(error.code == code)
+        #expect(error.code.rawValue == code)
         #expect(!error.isRetryable)
         #expect(!error.message.isEmpty)
     }
@@ -171,7 +171,7 @@ import VertexClient
         let error = try await vertexError {
             try await client.predict(PredictionRequest(image: [UInt8](repeating: 9, count: 2_000), layers: 2, resolution: 640))
         }
-        #expect(error.code == "request_too_large" && !error.isRetryable)
+        #expect(error.code == .requestTooLarge && !error.isRetryable)
         #expect(server.requestCount == 0)
     }
 
@@ -183,7 +183,7 @@ import VertexClient
         let call = Task { try await client.predict(request) }
         while server.requestCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
         call.cancel()
-        await #expect(throws: CancellationError.self) { _ = try await call.value }
+        await #expect(throws: PredictionCallCancelled(reachedEndpoint: true)) { _ = try await call.value }
     }
 }
 

@@ -1,46 +1,81 @@
 import CostTracker
 import DecomposerCore
 import Foundation
-import Logging
-import Synchronization
 import Testing
 import TestSupport
 import Worker
 
 @Suite struct DailyBudgetTests {
-    /// Today's cost has reached the budget: nothing is claimed, queued jobs say
-    /// why, nothing fails; the next UTC day (an injected clock) resumes them all.
-    @Test func aSpentBudgetStopsClaimingUntilTheNextUTCDayAndLosesNothing() async throws {
+    /// The hold was placed by another process's cost record: this worker, which has no budget
+    /// of its own, claims nothing while it lasts (the claim script refuses), loses nothing, and
+    /// runs every job once the hold ends.
+    @Test func aWorkerWithoutABudgetHonoursAHoldItDidNotPlace() async throws {
         let harness = try await WorkerHarness { _, request in WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request)) }
         defer { harness.shutdown() }
-        let today = Date()
-        let clock = Mutex(today)
-        // $1.00 budget; $1.80 already attributed today (4 h at 0.45 USD/h).
-        try await harness.costs.recordAttempt(jobID: nil, duration: .seconds(4 * 3600), succeeded: true, at: today)
-        let budget = DailyBudgetGuard(
-            costs: harness.costs, queue: harness.queue, usdPerDay: 1, logger: Logger(label: "budget-test"),
-            now: { clock.withLock { $0 } })
         let ids = try await harness.enqueue(3)
-        let worker = try harness.makeWorker(budget: budget)
-        let metrics = try await harness.withWorkers([worker]) { () -> String in
+        let message = "Daily GPU budget of $1.00 reached; jobs resume at 00:00 UTC"
+        let placed = try await harness.queue.recordAttempt(
+            AttemptRecord(jobID: nil, attempt: nil, microdollars: 1_000_000, gpuMilliseconds: 8_000_000, succeeded: true,
+                          day: "2026-12-06"),
+            retention: .seconds(86_400),
+            budget: BudgetHold(limitMicrodollars: 1_000_000, message: message, endsAt: Date().addingTimeInterval(3)))
+        #expect(placed.holdPlacedOnJobs == 3)
+        let worker = try harness.makeWorker()
+        try await harness.withWorkers([worker]) {
+            // The worker has seen the hold (its gauge says so) and claimed nothing.
             try await harness.waitFor {
-                var held = 0
-                for id in ids where try await harness.queue.job(id)?.message.hasPrefix("Daily GPU budget of $1.00 reached") == true {
-                    held += 1
-                }
-                return held == ids.count
+                String(decoding: worker.metrics.registry.emitToBuffer(), as: UTF8.self)
+                    .contains("decomposer_worker_budget_exhausted 1")
             }
-            let text = String(decoding: worker.metrics.registry.emitToBuffer(), as: UTF8.self)
             #expect(harness.endpoint.requestCount == 0, "nothing was sent to the GPU")
-            #expect(try await harness.queue.counts().waiting == 3)
+            for id in ids { #expect(try await harness.queue.job(id)?.message == message) }
             #expect(worker.isAcceptingJobs, "readiness stays up")
-            // The next UTC day: the same worker resumes by itself.
-            clock.withLock { $0 = UTCDay.startOfNextDay(after: today).addingTimeInterval(1) }
+            // The hold ends by itself: the same worker resumes.
             let jobs = try await harness.waitUntilFinished(ids)
             #expect(jobs.allSatisfy { $0.status == .completed })
-            return text
         }
-        #expect(metrics.contains("decomposer_worker_budget_exhausted 1"), "\(metrics)")
         #expect(harness.endpoint.requestCount == 3)
+    }
+
+    /// The call that spends the budget holds the queue in the same step as its cost record:
+    /// no job is claimed after it, jobs claimed before it finish, and the rest wait, saying why.
+    @Test func theCallThatSpendsTheBudgetHoldsTheQueueAtOnce() async throws {
+        let harness = try await WorkerHarness { _, request in
+            WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request), delay: .milliseconds(100))
+        }
+        defer { harness.shutdown() }
+        // 1 µ$ per GPU millisecond; a $0.01 budget of which 9,999 µ$ are spent: any call spends the rest.
+        let costs = CostTracker(queue: harness.queue, rate: GPURate(usdPerHour: 3.6), dailyBudgetUSD: 0.01)
+        try await costs.recordAttempt(jobID: nil, duration: .milliseconds(9_999), succeeded: true)
+        #expect(try await harness.queue.heldMessage() == nil)
+        let ids = try await harness.enqueue(6)
+        let worker = try harness.makeWorker(concurrency: 1, costs: costs)
+        try await harness.withWorkers([worker]) {
+            try await harness.waitFor {
+                guard try await harness.queue.heldMessage() != nil else { return false }
+                for id in ids where try await harness.queue.job(id)?.status == .processing { return false }
+                return true
+            }
+        }
+        let jobs = try await ids.asyncMap { try #require(try await harness.queue.job($0)) }
+        let completed = jobs.filter { $0.status == .completed }
+        let waiting = jobs.filter { $0.status == .queued }
+        #expect(completed.count + waiting.count == ids.count, "nothing failed or lost: \(jobs.map(\.status))")
+        #expect(harness.endpoint.requestCount == completed.count, "no call after the hold")
+        // The first call spent the budget. A slot frees as a reply comes in, before its cost is
+        // recorded, so jobs claimed while it was recorded (the next in the slot, one ahead) ran too;
+        // none claimed later.
+        #expect((1...3).contains(completed.count))
+        #expect(!waiting.isEmpty)
+        #expect(waiting.allSatisfy { $0.message == costs.budgetHoldMessage })
+        #expect(costs.budgetHoldMessage == "Daily GPU budget of $0.01 reached; jobs resume at 00:00 UTC")
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }

@@ -42,14 +42,14 @@ final class WorkerHarness: Sendable {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)")
         uploads = UploadStore(directory: root.appendingPathComponent("uploads"))
         results = root.appendingPathComponent("results")
-        costs = CostTracker(redis: redis, prefix: prefix, rate: GPURate(usdPerHour: 0.45))
+        costs = CostTracker(queue: queue, rate: GPURate(usdPerHour: 0.45))
         try FileManager.default.createDirectory(at: uploads.directory, withIntermediateDirectories: true)
         let poster = try ImageEncoder.png(Self.gradient(width: 96, height: 64, alpha: false))
         try Data(poster).write(to: uploads.url(for: fileID, fileExtension: "png"))
     }
 
     func makeWorker(
-        concurrency: Int = 4, grace: Duration = .seconds(30), timeout: Duration = .seconds(10), budget: DailyBudgetGuard? = nil,
+        concurrency: Int = 4, grace: Duration = .seconds(30), timeout: Duration = .seconds(10), costs: CostTracker? = nil,
         endpointURL: String? = nil
     ) throws -> WorkerService {
         let client = VertexPredictionClient(
@@ -57,11 +57,11 @@ final class WorkerHarness: Sendable {
                                              baseURL: URL(string: endpointURL ?? endpoint.baseURL)),
             auth: NoAuthentication(), http: http, timeout: timeout)
         return WorkerService(
-            queue: queue, client: client, costs: costs, pause: FleetPause(redis: redis, prefix: queue.keys.prefix),
+            queue: queue, client: client, costs: costs ?? self.costs, pause: FleetPause(queue: queue),
             uploads: uploads, writer: LayerWriter(resultsDirectory: results),
             backoff: BackoffPolicy(base: .milliseconds(50), cap: .milliseconds(200), maxRetries: queue.policy.maxAttempts - 1,
                                    random: { $0.upperBound }),
-            maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: grace, budget: budget,
+            maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: grace,
             logger: Logger(label: "worker-test"))
     }
 

@@ -36,48 +36,20 @@ extension JobQueue {
         }
     }
 
-    /// One job from its current snapshot through every later change, with no
-    /// gap and no duplicate, ending after a finished state. Uses its own
-    /// subscription; a process serving many watchers shares one feed instead
-    /// (see `JobVersionTracker`).
-    public func watch(_ id: UUID) -> AsyncThrowingStream<Job, any Error> {
-        AsyncThrowingStream { continuation in
+    /// The id of every running job that is cancelled, live (the `cancel` script publishes it),
+    /// so a worker learns of cancellations without reading the fleet's every job event.
+    /// A cancel missed while the subscription was down is not lost: the job's next fenced
+    /// write (a renewal at the latest) is refused.
+    public func cancellations() -> AsyncStream<UUID> {
+        let subscription = redis.subscribe(to: [keys.cancellationsChannel])
+        return AsyncStream { continuation in
             let task = Task {
-                do {
-                    var tracker: JobVersionTracker?
-                    for await event in eventFeed() {
-                        var deliveries: [Job] = []
-                        switch event {
-                        case .resubscribed:
-                            // The first subscription, or a reconnect that may have missed
-                            // messages: catch up from the snapshot or the stream.
-                            if let current = tracker {
-                                deliveries = try await events(of: id, after: current.delivered)
-                            } else {
-                                guard let snapshot = try await job(id) else {
-                                    continuation.finish(throwing: QueueError.redis(.unexpectedReply("job \(id) not found")))
-                                    return
-                                }
-                                deliveries = [snapshot]
-                            }
-                        case .changed(let change):
-                            guard let job = change.job, job.id == id else { continue }
-                            deliveries = try await tracker?.gapFill(for: job, from: self) ?? []
-                        }
-                        for job in deliveries {
-                            if tracker == nil { tracker = JobVersionTracker(delivered: job.version - 1) }
-                            guard tracker!.accept(job) else { continue }
-                            continuation.yield(job)
-                            if job.status.isFinished {
-                                continuation.finish()
-                                return
-                            }
-                        }
+                for await event in subscription {
+                    if case .message(_, let payload) = event, let id = UUID(uuidString: payload) {
+                        continuation.yield(id)
                     }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
                 }
+                continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }
         }

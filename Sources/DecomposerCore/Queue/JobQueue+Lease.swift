@@ -9,49 +9,59 @@ extension JobQueue {
         progress: Int, message: String, token: String = UUID().uuidString, leavingWaiting: Int = 0
     ) async throws(QueueError) -> ClaimOutcome {
         let batch = try await claim(tokens: [token], progress: progress, message: message, leavingWaiting: leavingWaiting)
-        if let lease = batch.leases.first { return .claimed(lease) }
-        return .empty(wakeAt: batch.wakeAt, now: batch.now)
+        switch batch {
+        case .claimed(let leases): return leases.first.map(ClaimOutcome.claimed) ?? .empty(wakeAt: nil, now: 0)
+        case .empty(let wakeAt, let now): return .empty(wakeAt: wakeAt, now: now)
+        case .held(let message, let remaining): return .held(message: message, remaining: remaining)
+        }
     }
 
-    /// Claims the next job, blocking on Redis (BLPOP on the wake-up list)
-    /// while there is none — no polling. Sleeps until the next retry falls due
-    /// or lease expires, at most `maxBlock`. Cancelling the task ends the wait
-    /// at once; a job already claimed is always returned, never dropped.
-    public func nextJob(
-        waitingOn connection: RedisBlockingConnection, progress: Int, message: String,
-        maxBlock: Duration = .seconds(30)
-    ) async throws -> JobLease {
-        try await nextJobs(waitingOn: connection, upTo: 1, progress: progress, message: message, maxBlock: maxBlock)[0]
-    }
-
-    /// Like `nextJob`, but takes as many waiting jobs as there are, up to
-    /// `count`, in one round trip: a worker with several free slots fills
-    /// them at once instead of one claim after another.
+    /// Takes as many waiting jobs as there are, up to `count`, in one round trip (a worker with
+    /// several free slots fills them at once), blocking on Redis while there is none: BLPOP on
+    /// the wake-up list, no polling, until the next retry falls due or lease expires, at most
+    /// `maxBlock`. While the queue is held it sleeps until the hold ends (at most `maxBlock`),
+    /// telling `onHold` when a hold begins and ends. Cancelling the task ends the wait at once;
+    /// a job already claimed is always returned, never dropped.
     public func nextJobs(
         waitingOn connection: RedisBlockingConnection, upTo count: Int, progress: Int, message: String,
-        maxBlock: Duration = .seconds(30)
+        maxBlock: Duration = .seconds(30), onHold: @Sendable (String?) -> Void = { _ in }
     ) async throws -> [JobLease] {
         precondition(count > 0, "claim at least one job")
+        var held = false
         while true {
             try Task.checkCancellation()
             let tokens = (0..<count).map { _ in UUID().uuidString }
             let batch = try await claim(tokens: tokens, progress: progress, message: message)
-            if !batch.leases.isEmpty { return batch.leases }
-            var block = maxBlock
-            if let wakeAt = batch.wakeAt { block = min(block, .milliseconds(max(wakeAt - batch.now, 0))) }
-            // BLPOP takes seconds (fractions allowed); 0 would mean forever.
-            let seconds = max(Double(block.milliseconds) / 1000, 0.01)
-            _ = try await connection.send(["BLPOP", keys.marker, String(format: "%.3f", seconds)])
+            if case .held(let message, _) = batch {
+                if !held { onHold(message) }
+                held = true
+            } else if held {
+                onHold(nil)
+                held = false
+            }
+            switch batch {
+            case .claimed(let leases):
+                return leases
+            case .held(_, let remaining):
+                try await Task.sleep(for: min(maxBlock, max(remaining, .milliseconds(10))))
+            case .empty(let wakeAt, let now):
+                var block = maxBlock
+                if let wakeAt { block = min(block, .milliseconds(max(wakeAt - now, 0))) }
+                // BLPOP takes seconds (fractions allowed); 0 would mean forever.
+                let seconds = max(Double(block.milliseconds) / 1000, 0.01)
+                _ = try await connection.send(["BLPOP", keys.marker, String(format: "%.3f", seconds)])
+            }
         }
     }
 
-    /// What one run of the claim script gave: a lease per job taken, or when
-    /// there was none, when the next one may be due (ms, Redis clock) and the
-    /// script's clock reading.
-    private struct ClaimBatch {
-        var leases: [JobLease] = []
-        var wakeAt: Int64?
-        var now: Int64 = 0
+    /// What one run of the claim script gave.
+    private enum ClaimBatch {
+        /// A lease per job taken (at least one).
+        case claimed([JobLease])
+        /// Nothing to take: when the next job may be due (ms, Redis clock), and the script's clock.
+        case empty(wakeAt: Int64?, now: Int64)
+        /// The queue is held (the daily budget is spent) for `remaining` more.
+        case held(message: String, remaining: Duration)
     }
 
     /// Claims up to one job per token.
@@ -62,23 +72,22 @@ extension JobQueue {
             tokens.joined(separator: ","), String(policy.leaseDuration.milliseconds), String(progress), message, "100",
             String(max(leavingWaiting, 0)),
         ])
-        guard let parts = reply.array, let tag = parts.first?.string else {
-            throw .redis(.unexpectedReply("claim: \(reply)"))
-        }
-        if tag == "empty" {
-            let wakeAt = parts.count > 1 ? parts[1].string.flatMap { Int64($0) } : nil
-            let now = parts.count > 2 ? parts[2].string.flatMap { Int64($0) } ?? 0 : 0
-            return ClaimBatch(wakeAt: wakeAt, now: now)
-        }
-        guard tag == "claimed", parts.count - 1 <= tokens.count else { throw .redis(.unexpectedReply("claim: \(reply)")) }
-        var batch = ClaimBatch()
-        for (token, fields) in zip(tokens, parts.dropFirst()) {
-            guard let fields = fields.fieldMap, let job = Job(fields: fields) else {
-                throw .redis(.unexpectedReply("claim: \(reply)"))
+        switch reply.tag {
+        case "empty":
+            return .empty(wakeAt: try reply.optionalInteger(0), now: try reply.integer(1))
+        case "held":
+            return .held(message: try reply.string(0), remaining: .milliseconds(max(try reply.integer(1), 0)))
+        case "claimed":
+            guard !reply.values.isEmpty, reply.values.count <= tokens.count else { throw reply.unexpected() }
+            var leases: [JobLease] = []
+            for (token, fields) in zip(tokens, reply.values) {
+                guard let fields = fields.fieldMap, let job = Job(fields: fields) else { throw reply.unexpected() }
+                leases.append(JobLease(job: job, token: token))
             }
-            batch.leases.append(JobLease(job: job, token: token))
+            return .claimed(leases)
+        default:
+            throw reply.unexpected()
         }
-        return batch
     }
 
     /// Extends the lease; throws `.cancelled` or `.leaseLost` when the caller must stop.
@@ -107,14 +116,14 @@ extension JobQueue {
     public func retry(_ lease: JobLease, error: JobError, after delay: Duration, message: String)
         async throws(QueueError) -> RetryOutcome
     {
-        let reply = try await run(QueueScripts.retry, [
+        let reply = try await run(QueueScripts.retry, keys: jobKeys(lease), [
             lease.job.id.uuidString.lowercased(), lease.token, Self.json(error), String(delay.milliseconds),
             message, "Failed: \(error.message)",
         ])
-        switch reply.string {
+        switch reply.tag {
         case "scheduled": return .scheduled
         case "exhausted": return .exhausted
-        case let other: throw Self.refusal(other, lease)
+        default: throw Self.refusal(reply, lease)
         }
     }
 
@@ -124,15 +133,18 @@ extension JobQueue {
     }
 
     private func fenced(_ script: RedisScript, _ lease: JobLease, _ arguments: [String]) async throws(QueueError) {
-        let reply = try await run(script, [lease.job.id.uuidString.lowercased(), lease.token] + arguments)
-        if reply.string != "ok" { throw Self.refusal(reply.string, lease) }
+        let reply = try await run(script, keys: jobKeys(lease), [lease.job.id.uuidString.lowercased(), lease.token] + arguments)
+        if reply.tag != "ok" { throw Self.refusal(reply, lease) }
     }
 
-    private static func refusal(_ answer: String?, _ lease: JobLease) -> QueueError {
-        switch answer {
+    private func jobKeys(_ lease: JobLease) -> [String] { [keys.job(lease.job.id), keys.events(lease.job.id)] }
+
+    /// Why a fenced script refused the caller's write.
+    private static func refusal(_ reply: ScriptReply, _ lease: JobLease) -> QueueError {
+        switch reply.tag {
         case "cancelled": return .cancelled(lease.job.id)
         case "lost": return .leaseLost(lease.job.id)
-        default: return .redis(.unexpectedReply(answer ?? "nil"))
+        default: return reply.unexpected()
         }
     }
 

@@ -4,13 +4,16 @@ import Redis
 /// The Redis-backed job queue with BullMQ's guarantees: atomic claims with
 /// leases, renewal, crash recovery, fencing, durable delayed retries, bounded
 /// poison pills, cancellation, idempotent enqueue, blocking waits, and an
-/// event for every change. Every state change is one Lua script.
+/// event for every change. Every state change is one Lua script (`Queue/Lua/`),
+/// and this type is the only writer of Redis: the cost record, the fleet pause
+/// and the budget hold are its operations too.
 public struct JobQueue: Sendable {
     public let redis: RedisClient
     public let keys: QueueKeys
     public let policy: QueuePolicy
     /// Nil: Redis's clock (one clock for every process). Tests inject one.
     let clock: (@Sendable () -> Int64)?
+    private let serverClock = RedisServerClock()
 
     public init(redis: RedisClient, keys: QueueKeys, policy: QueuePolicy, clock: (@Sendable () -> Int64)? = nil) {
         self.redis = redis
@@ -19,53 +22,62 @@ public struct JobQueue: Sendable {
         self.clock = clock
     }
 
-    /// Every script, for loading at start-up (readiness means they are loaded).
+    /// Every script, for `decomposer doctor` to load up front.
     public static var scripts: [RedisScript] { QueueScripts.all }
 
+    /// Loads every script once (a worker at start-up); afterwards each is loaded again only
+    /// when Redis answers NOSCRIPT (after a restart or SCRIPT FLUSH).
     public func loadScripts() async throws(RedisError) { try await redis.load(QueueScripts.all) }
+
+    /// Now on the queue's clock: Redis's `TIME`, as the scripts see it (or the test clock).
+    public func now() async throws(QueueError) -> Date {
+        if let clock { return Date(millisecondsSince1970: clock()) }
+        do {
+            return Date(millisecondsSince1970: try await serverClock.now(redis))
+        } catch {
+            throw .redis(error)
+        }
+    }
 
     public func enqueue(_ request: JobRequest, idempotencyKey: String? = nil) async throws(QueueError) -> EnqueueOutcome {
         let id = UUID()
-        let reply = try await run(QueueScripts.enqueue, [
+        var ownKeys = [keys.job(id), keys.events(id)]
+        if let idempotencyKey { ownKeys.append(keys.idempotency(idempotencyKey)) }
+        let reply = try await run(QueueScripts.enqueue, keys: ownKeys, [
             id.uuidString.lowercased(), request.fileID.uuidString.lowercased(), String(request.numLayers),
-            String(request.resolution), String(policy.maxAttempts), String(policy.maxQueueDepth),
-            idempotencyKey ?? "", request.fingerprint, String(policy.maxRecoveries),
+            String(request.resolution), String(policy.maxAttempts), String(policy.maxQueueDepth), request.fingerprint,
+            String(policy.maxRecoveries),
         ])
-        let parts = reply.array ?? []
-        let tag = parts.first?.string
-        let value = parts.count > 1 ? parts[1].string ?? "" : ""
-        switch tag {
+        switch reply.tag {
         case "created": return .created(id)
-        case "existing": return .existing(try uuid(value))
-        case "conflict": throw .idempotencyConflict(existing: try uuid(value))
-        case "full": throw .queueFull(depth: Int(value) ?? policy.maxQueueDepth)
-        default: throw .redis(.unexpectedReply("enqueue: \(reply)"))
+        case "existing": return .existing(try jobID(reply))
+        case "conflict": throw .idempotencyConflict(existing: try jobID(reply))
+        case "full": throw .queueFull(depth: Int(try reply.integer(0)))
+        default: throw reply.unexpected()
         }
     }
 
     /// The job as stored now, or nil when unknown or expired.
     public func job(_ id: UUID) async throws(QueueError) -> Job? {
+        let reply: RedisReply
         do {
-            let reply = try await redis.send(["HGETALL", keys.job(id)])
-            guard let fields = reply.fieldMap, !fields.isEmpty else { return nil }
-            guard let job = Job(fields: fields) else { throw RedisError.unexpectedReply("job \(id) is malformed") }
-            return job
-        } catch let error as RedisError {
-            throw .redis(error)
+            reply = try await redis.send(["HGETALL", keys.job(id)])
         } catch {
-            throw .redis(.unexpectedReply("\(error)"))
+            throw .redis(error)
         }
+        guard let fields = reply.fieldMap, !fields.isEmpty else { return nil }
+        guard let job = Job(fields: fields) else { throw .redis(.unexpectedReply("job \(id) is malformed")) }
+        return job
     }
 
     public func cancel(_ id: UUID) async throws(QueueError) -> CancelOutcome {
-        let reply = try await run(QueueScripts.cancel, [id.uuidString.lowercased()])
-        let parts = reply.array ?? []
-        let status = parts.count > 1 ? parts[1].string.flatMap(JobStatus.init(rawValue:)) : nil
-        switch (parts.first?.string, status) {
-        case ("cancelled", let was?): return .cancelled(was: was)
-        case ("finished", let status?): return .alreadyFinished(status)
-        case ("missing", _): return .notFound
-        default: throw .redis(.unexpectedReply("cancel: \(reply)"))
+        let reply = try await run(QueueScripts.cancel, keys: [keys.job(id), keys.events(id)], [id.uuidString.lowercased()])
+        switch reply.tag {
+        case "missing": return .notFound
+        case "cancelled", "finished":
+            guard let status = JobStatus(rawValue: try reply.string(0)) else { throw reply.unexpected() }
+            return reply.tag == "cancelled" ? .cancelled(was: status) : .alreadyFinished(status)
+        default: throw reply.unexpected()
         }
     }
 
@@ -74,8 +86,7 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func sweep(limit: Int = 100) async throws(QueueError) -> (promoted: Int, recovered: Int) {
         let reply = try await run(QueueScripts.sweep, [String(limit)])
-        let parts = reply.array ?? []
-        return (Int(parts.first?.int ?? 0), Int(parts.count > 1 ? parts[1].int ?? 0 : 0))
+        return (Int(try reply.integer(0)), Int(try reply.integer(1)))
     }
 
     public func counts() async throws(QueueError) -> QueueCounts {
@@ -93,19 +104,23 @@ public struct JobQueue: Sendable {
         }
     }
 
-    /// Runs a queue script with the common arguments in front.
-    func run(_ script: RedisScript, _ arguments: [String]) async throws(QueueError) -> RedisReply {
+    /// Runs a queue script: the common keys and arguments (`library.lua`) in front of its own.
+    func run(_ script: RedisScript, keys ownKeys: [String] = [], _ arguments: [String]) async throws(QueueError)
+        -> ScriptReply
+    {
         let now = clock.map { String($0()) } ?? ""
         let common = [keys.prefix, now, String(policy.retention.milliseconds), String(policy.deadLetterLimit)]
+        let reply: RedisReply
         do {
-            return try await redis.run(script, keys: keys.scriptKeys, arguments: common + arguments)
+            reply = try await redis.run(script, keys: keys.scriptKeys + ownKeys, arguments: common + arguments)
         } catch {
             throw .redis(error)
         }
+        return try ScriptReply(reply, of: script)
     }
 
-    private func uuid(_ text: String) throws(QueueError) -> UUID {
-        guard let id = UUID(uuidString: text) else { throw .redis(.unexpectedReply("not a job id: \(text)")) }
+    private func jobID(_ reply: ScriptReply) throws(QueueError) -> UUID {
+        guard let id = UUID(uuidString: try reply.string(0)) else { throw reply.unexpected() }
         return id
     }
 }

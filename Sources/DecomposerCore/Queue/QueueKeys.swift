@@ -21,9 +21,15 @@ public struct QueueKeys: Sendable, Equatable {
     /// HASH of lifetime counters: enqueued, completed, failed, cancelled, retries, recoveries.
     public var stats: String { "\(prefix):queue:stats" }
 
-    /// STRING: while set, workers do not claim (the daily GPU budget is spent);
+    /// STRING: while set, the claim script takes nothing (the daily GPU budget is spent);
     /// its value is the message queued jobs show. Expires when the hold ends.
     public var hold: String { "\(prefix):queue:hold" }
+
+    /// STRING: until when (ms, Redis clock) every worker holds off calling the endpoint after a 429.
+    public var fleetPause: String { "\(prefix):gpu:paused_until" }
+
+    /// HASH of one UTC day's GPU cost (`YYYY-MM-DD`): microdollars, gpu_ms, requests, failed_requests.
+    public func costDay(_ day: String) -> String { "\(prefix):cost:\(day)" }
 
     /// HASH of one job.
     public func job(_ id: UUID) -> String { "\(prefix):job:\(id.uuidString.lowercased())" }
@@ -33,7 +39,10 @@ public struct QueueKeys: Sendable, Equatable {
     public func idempotency(_ key: String) -> String { "\(prefix):idempotency:\(key)" }
     /// Pub/sub channel every job change is published on.
     public var eventsChannel: String { "\(prefix):events" }
+    /// Pub/sub channel the id of every running job that is cancelled is published on, so a
+    /// worker learns of cancellations without reading the fleet's every job event.
+    public var cancellationsChannel: String { "\(prefix):cancellations" }
 
-    /// The fixed keys every queue script is given, in the order scripts index them.
-    var scriptKeys: [String] { [wait, active, delayed, marker, dead, stats] }
+    /// The common keys every queue script is given first, in `library.lua`'s order.
+    var scriptKeys: [String] { [wait, active, delayed, marker, dead, stats, hold] }
 }

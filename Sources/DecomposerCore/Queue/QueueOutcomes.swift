@@ -24,6 +24,8 @@ public enum ClaimOutcome: Sendable, Equatable {
     /// Nothing to run. `wakeAt` is when a retry falls due or a lease expires
     /// (ms, Redis clock), `now` the script's clock reading.
     case empty(wakeAt: Int64?, now: Int64)
+    /// The queue is held (the daily budget is spent) for `remaining` more; `message` says why.
+    case held(message: String, remaining: Duration)
 }
 
 public enum RetryOutcome: Sendable, Equatable {

@@ -41,9 +41,11 @@ struct WorkerCommand: AsyncParsableCommand {
 }
 
 extension ServiceEnvironment {
-    /// Cost attribution at the configured GPU rate.
+    /// Cost attribution at the configured GPU rate, with the daily budget (`DAILY_BUDGET_USD`).
     var costTracker: CostTracker {
-        CostTracker(redis: redis, prefix: configuration.keyPrefix, rate: gpuRate, retentionDays: configuration.costRetentionDays)
+        CostTracker(
+            queue: queue, rate: gpuRate, retentionDays: configuration.costRetentionDays,
+            dailyBudgetUSD: configuration.dailyBudgetUSD)
     }
 
     /// A worker over this environment's queue, and the prediction client it calls.
@@ -52,16 +54,13 @@ extension ServiceEnvironment {
         let worker = WorkerService(
             queue: queue, client: client,
             costs: costTracker,
-            pause: FleetPause(redis: redis, prefix: configuration.keyPrefix),
+            pause: FleetPause(queue: queue),
             uploads: UploadStore(directory: configuration.uploadsDirectory),
             writer: LayerWriter(resultsDirectory: configuration.resultsDirectory),
             backoff: BackoffPolicy(base: configuration.retryBaseDelay, cap: configuration.retryMaxDelay,
                                    maxRetries: configuration.queue.maxAttempts - 1, jobDeadline: configuration.jobDeadline),
             maxImagePixels: configuration.maxImagePixels, concurrency: configuration.maxConcurrentJobs,
             shutdownGrace: configuration.shutdownGrace,
-            budget: configuration.dailyBudgetUSD.map {
-                DailyBudgetGuard(costs: costTracker, queue: queue, usdPerDay: $0, logger: logger)
-            },
             metrics: metrics, logger: logger)
         return (worker, client)
     }

@@ -1,0 +1,33 @@
+-- enqueue: creates a job and queues it, unless the idempotency key already names one or
+-- the queue is full. While the queue is held, the new job says why at once.
+-- KEYS: the common seven (library.lua), then
+--   [8] the new job's hash, [9] its event stream, [10] the idempotency hash (only with a key)
+-- ARGV: the common four, then
+--   [5] job id, [6] file id, [7] layers, [8] resolution, [9] max attempts, [10] max queue depth,
+--   [11] request fingerprint, [12] max recoveries
+-- Returns {'created', id} | {'existing', id} | {'conflict', id} | {'full', depth}
+local now = nowMs()
+local id, idempotency, fingerprint = ARGV[5], KEYS[10], ARGV[11]
+if idempotency then
+  local existing = redis.call('HMGET', idempotency, 'job_id', 'fingerprint')
+  if existing[1] then
+    if existing[2] ~= fingerprint then return {'conflict', existing[1]} end
+    return {'existing', existing[1]}
+  end
+end
+local depth = redis.call('LLEN', WAIT) + redis.call('ZCARD', DELAYED)
+if depth >= tonumber(ARGV[10]) then return {'full', tostring(depth)} end
+local job = givenJob(id)
+redis.call('HSET', job.key, 'id', id, 'file_id', ARGV[6], 'num_layers', ARGV[7], 'resolution', ARGV[8],
+  'max_attempts', ARGV[9], 'max_recoveries', ARGV[12], 'attempts', '0', 'recoveries', '0', 'cost_micros', '0',
+  'version', '0', 'created_at', tostring(now))
+local held = redis.call('GET', HOLD)
+change(job, now, {'status', 'queued', 'progress', '0', 'message', held or 'Waiting for a worker'})
+redis.call('LPUSH', WAIT, id)
+wake()
+redis.call('HINCRBY', STATS, 'enqueued', 1)
+if idempotency then
+  redis.call('HSET', idempotency, 'job_id', id, 'fingerprint', fingerprint)
+  redis.call('PEXPIRE', idempotency, retentionMs)
+end
+return {'created', id}

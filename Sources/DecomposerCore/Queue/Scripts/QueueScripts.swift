@@ -1,0 +1,32 @@
+import Redis
+
+/// The queue's Lua scripts, one file per transition in `Queue/Lua/` with a header naming its
+/// KEYS, ARGV and replies (BullMQ's layout). Embedded in the binary (SwiftPM's `embedInCode`),
+/// so the one executable stays self-contained, in a container too. `library.lua` is put in front
+/// of each. The client loads each once per process and again only when Redis answers NOSCRIPT.
+enum QueueScripts {
+    static let enqueue = script("enqueue", PackageResources.enqueue_lua)
+    static let claim = script("claim", PackageResources.claim_lua)
+    static let sweep = script("sweep", PackageResources.sweep_lua)
+    static let renew = script("renew", PackageResources.renew_lua)
+    static let progress = script("progress", PackageResources.progress_lua)
+    static let release = script("release", PackageResources.release_lua)
+    static let complete = script("complete", PackageResources.complete_lua)
+    static let fail = script("fail", PackageResources.fail_lua)
+    static let retry = script("retry", PackageResources.retry_lua)
+    static let cancel = script("cancel", PackageResources.cancel_lua)
+    static let recordAttempt = script("record-attempt", PackageResources.record_attempt_lua)
+    static let pauseFleet = script("pause-fleet", PackageResources.pause_fleet_lua)
+    static let fleetPauseRemaining = script("fleet-pause-remaining", PackageResources.fleet_pause_remaining_lua)
+
+    static let all: [RedisScript] = [
+        enqueue, claim, sweep, renew, progress, release, complete, fail, retry, cancel, recordAttempt, pauseFleet,
+        fleetPauseRemaining,
+    ]
+
+    private static let library = String(decoding: PackageResources.library_lua, as: UTF8.self)
+
+    private static func script(_ name: String, _ body: [UInt8]) -> RedisScript {
+        RedisScript(name: name, source: library + "\n" + String(decoding: body, as: UTF8.self))
+    }
+}
