@@ -96,4 +96,20 @@ import TestSupport
         await #expect(throws: HTTPTransportError.cancelled(requestSent: true)) { _ = try await call.value }
         #expect(ContinuousClock.now - started < .seconds(5), "the GPU request must not keep running")
     }
+
+    /// A transfer cancelled before it started says so: the server cannot have seen it, and the
+    /// worker bills no GPU time for it.
+    @Test func aTransferCancelledBeforeItStartedSaysTheRequestWasNotSent() async throws {
+        let server = try TestHTTPServer { _ in .hang }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        let call = Task {
+            while !Task.isCancelled { await Task.yield() }
+            return try await client.send(HTTPRequest(url: server.baseURL, timeout: .seconds(60)))
+        }
+        call.cancel()
+        await #expect(throws: HTTPTransportError.cancelled(requestSent: false)) { _ = try await call.value }
+        #expect(server.requestCount == 0)
+    }
 }
