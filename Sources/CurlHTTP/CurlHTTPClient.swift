@@ -35,8 +35,11 @@ public final class CurlHTTPClient: Sendable {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
+                // A task cancelled before this point gets no transfer: its cancellation handler ran
+                // first, when nothing was pending to cancel. Checked under the lock, so a later
+                // cancel always finds the transfer pending or started.
                 let accepted = inbox.withLock { inbox -> Bool in
-                    guard !inbox.shuttingDown else { return false }
+                    guard !inbox.shuttingDown, !Task.isCancelled else { return false }
                     inbox.pending.append(PendingTransfer(id: id, request: request, continuation: continuation))
                     return true
                 }
