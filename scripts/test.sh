@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/format-check.sh  # swift-format with .swift-format; no build needed
 swift build --build-tests
 # The tests take well under a minute; a hung one fails the run after 20 minutes instead of
 # holding CI until its own limit.

@@ -72,4 +72,3 @@ public final class RedisClient: Sendable {
         return try result.get()
     }
 }
-

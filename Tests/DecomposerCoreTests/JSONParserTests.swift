@@ -59,7 +59,7 @@ import Testing
     }
 
     private static func next(_ seed: inout UInt64) -> UInt64 {
-        seed = seed &* 6364136223846793005 &+ 1442695040888963407
+        seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         return seed >> 33
     }
 

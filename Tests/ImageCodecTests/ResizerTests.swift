@@ -77,7 +77,6 @@ import Testing
         #expect(small.height == Int((4000.0 * 1024 / 6000).rounded()))  // 683
         // Weights sum to one everywhere: a flat colour stays exactly flat.
         #expect(small == TestImages.uniform(width: 1024, height: 683, rgba: [12, 34, 56, 255]))
-
     }
 
     @Test func portraitKeepsAspectRatio() {

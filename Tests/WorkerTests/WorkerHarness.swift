@@ -28,8 +28,7 @@ final class WorkerHarness: Sendable {
     /// `respond` decides each endpoint answer from the request number (1-based). `server`: a
     /// Redis of the test's own (to stop and restart) instead of the shared one.
     init(server: RedisServer? = nil, lease: Duration = .seconds(30), maxAttempts: Int = 4,
-         respond: @escaping @Sendable (Int, TestHTTPServer.Request) -> TestHTTPServer.Reply) async throws
-    {
+         respond: @escaping @Sendable (Int, TestHTTPServer.Request) -> TestHTTPServer.Reply) async throws {
         if let server { self.server = server } else { self.server = try await SharedRedis.server() }
         redis = self.server.makeClient()
         let prefix = SharedRedis.uniquePrefix("w")

@@ -20,7 +20,7 @@ struct StatusWebSocket {
                 throw APIError(.upgradeRequired, "upgrade_required", "this is a WebSocket endpoint; connect with a WebSocket client")
             }
             return .upgrade([:])
-        }) { inbound, outbound, context in
+        }, onUpgrade: { inbound, outbound, context in
             let jobID = context.requestContext.parameters.get("job_id").flatMap(UUID.init(uuidString:))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Reads the client's frames so its close and pongs are handled;
@@ -30,7 +30,7 @@ struct StatusWebSocket {
                 try await group.next()
                 group.cancelAll()
             }
-        }
+        })
     }
 
     func watch(_ jobID: UUID?, outbound: WebSocketOutboundWriter, logger: Logger) async throws {

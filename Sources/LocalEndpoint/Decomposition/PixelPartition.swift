@@ -79,9 +79,9 @@ struct PixelPartition {
         let rowCut = Self.gapCut(rows, total: total).map { (vertical: false, at: $0.at, balance: $0.balance) }
         let chosen: (vertical: Bool, at: Int)
         switch (cut, rowCut) {
-        case let (column?, row?): chosen = column.balance >= row.balance ? (true, column.at) : (false, row.at)
-        case let (column?, nil): chosen = (true, column.at)
-        case let (nil, row?): chosen = (false, row.at)
+        case (let column?, let row?): chosen = column.balance >= row.balance ? (true, column.at) : (false, row.at)
+        case (let column?, nil): chosen = (true, column.at)
+        case (nil, let row?): chosen = (false, row.at)
         case (nil, nil):
             let columnExtent = Self.extent(columns)
             let rowExtent = Self.extent(rows)
