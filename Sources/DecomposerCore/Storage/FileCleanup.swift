@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Removes uploads and result folders older than a cutoff. Jobs expire from
 /// Redis after their retention; their files stay until this runs. Files a
