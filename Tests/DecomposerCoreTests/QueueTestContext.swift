@@ -52,7 +52,7 @@ struct QueueTestContext {
         let replies = try await redis.pipeline([
             ["LPOS", keys.wait, member], ["ZSCORE", keys.active, member], ["ZSCORE", keys.delayed, member],
         ])
-        return zip(["wait", "active", "delayed"], replies).filter { !$0.1.isNull }.map(\.0)
+        return zip(["wait", "active", "delayed"], replies).filter { $0.1 != .null }.map(\.0)
     }
 
     func shutdown() { redis.shutdown() }
