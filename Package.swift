@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // What every module shares: EINTR-retrying system calls and their one error type, blocking file
+        // work off the concurrency pool, the CPU pool, and the ms / lowercase-id conversions. No dependencies.
+        .target(name: "SystemSupport"),
+
         // C libraries, each behind one small Swift module.
         // No pkgConfig: hiredis's .pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM
         // refuses with a warning; the headers are in /usr/include anyway.
@@ -37,7 +41,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // HTTP over libcurl's multi interface on a thread of its own.
-        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        .target(name: "CurlHTTP", dependencies: ["CCurl", "SystemSupport"]),
 
         // Google credentials: service-account JWT (RS256 via swift-crypto), metadata server, static token.
         .target(
@@ -49,7 +53,7 @@ let package = Package(
         .target(
             name: "Redis",
             dependencies: [
-                "CHiredis",
+                "CHiredis", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -59,7 +63,7 @@ let package = Package(
         .target(
             name: "DecomposerCore",
             dependencies: [
-                "Redis",
+                "Redis", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.embedInCode("Queue/Lua")]
@@ -69,13 +73,13 @@ let package = Package(
         .target(name: "VertexClient", dependencies: ["CurlHTTP", "GoogleAuth", "ImageCodec"]),
 
         // GPU cost attribution per request, per UTC day and per job.
-        .target(name: "CostTracker", dependencies: ["DecomposerCore", "Redis"]),
+        .target(name: "CostTracker", dependencies: ["DecomposerCore", "SystemSupport"]),
 
         // `decomposer worker`: bounded-concurrency job processing.
         .target(
             name: "Worker",
             dependencies: [
-                "DecomposerCore", "Redis", "VertexClient", "CostTracker",
+                "DecomposerCore", "Redis", "VertexClient", "CostTracker", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -87,7 +91,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "DecomposerCore", "Redis", "CostTracker", "ImageCodec",
+                "DecomposerCore", "Redis", "CostTracker", "ImageCodec", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,7 +107,7 @@ let package = Package(
         .target(
             name: "LocalEndpoint",
             dependencies: [
-                "ImageCodec",
+                "ImageCodec", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -123,6 +127,7 @@ let package = Package(
                 "CostTracker",
                 "CurlHTTP",
                 "GoogleAuth",
+                "SystemSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,7 +159,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DecomposerCoreTests",
-            dependencies: ["DecomposerCore", "Redis", "TestSupport"]
+            dependencies: ["DecomposerCore", "Redis", "SystemSupport", "TestSupport"]
         ),
         .testTarget(name: "VertexClientTests", dependencies: ["VertexClient", "CurlHTTP", "GoogleAuth", "ImageCodec", "TestSupport"]),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
@@ -171,7 +176,7 @@ let package = Package(
             name: "WorkerTests",
             dependencies: [
                 "Worker", "DecomposerCore", "Redis", "VertexClient", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
-                "LocalEndpoint", "TestSupport", "decomposer",
+                "LocalEndpoint", "SystemSupport", "TestSupport", "decomposer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -179,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "DecomposerCore", "Redis", "CostTracker", "CurlHTTP", "ImageCodec", "TestSupport", "decomposer",
+                "API", "DecomposerCore", "Redis", "CostTracker", "CurlHTTP", "ImageCodec", "SystemSupport", "TestSupport", "decomposer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -190,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "LocalEndpointTests",
             dependencies: [
-                "LocalEndpoint", "ImageCodec", "VertexClient", "CurlHTTP", "GoogleAuth", "TestSupport",
+                "LocalEndpoint", "ImageCodec", "VertexClient", "CurlHTTP", "GoogleAuth", "SystemSupport", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -28,6 +28,6 @@ func fileCreateCase() throws {
         close(descriptor)
     }
     let elapsed = ContinuousClock.now - started
-    let microseconds = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
+    let microseconds = elapsed / .microseconds(1)
     report("file_create", microseconds / Double(count), "us")
 }

@@ -38,5 +38,5 @@ func repeatedly(
         }
         return try await group.reduce(0, +)
     }
-    return (total, milliseconds(ContinuousClock.now - started) / 1000)
+    return (total, (ContinuousClock.now - started) / .seconds(1))
 }

@@ -7,10 +7,6 @@ import Logging
 import Redis
 import Synchronization
 
-func milliseconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-}
-
 /// `watchers --api URL --watchers N --updates K [--interval-ms T]`: N WebSocket
 /// watchers of one job on a running API; the job is then moved K times, T ms
 /// apart (default 100), through the real queue (as a worker would), and each update's delay from its Redis write to its
@@ -77,7 +73,7 @@ func watchersCase() async throws {
     }
     let ready = tally.connected.load(ordering: .relaxed)
     report("watchers_connected", Double(ready), "watchers")
-    report("watchers_connect_time", milliseconds(ContinuousClock.now - connectStart) / 1000, "s")
+    report("watchers_connect_time", (ContinuousClock.now - connectStart) / .seconds(1), "s")
 
     // Drive the job like a worker: each write's instant, keyed by the version it creates.
     guard case .claimed(let lease) = try await queue.claim(progress: 10, message: "Preparing image") else {
@@ -101,7 +97,7 @@ func watchersCase() async throws {
     let delays: [Duration] = tally.arrivals.withLock { arrivals in
         sent.flatMap { version, start -> [Duration] in (arrivals[version] ?? []).map { $0 - start } }
     }
-    let latencies = delays.map(milliseconds).sorted()
+    let latencies = delays.map { $0 / .milliseconds(1) }.sorted()
     let expected = ready * updates
     report("watchers_deliveries", Double(latencies.count), "of \(expected)")
     if !latencies.isEmpty {

@@ -99,8 +99,7 @@ func time<T>(_ repetitions: Int, _ body: () throws -> T) rethrows -> Double {
     let start = ContinuousClock.now
     for _ in 0..<repetitions { _ = try body() }
     let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) * 1000 / Double(repetitions)
-        + Double(elapsed.components.attoseconds) / 1e15 / Double(repetitions)
+    return elapsed / .milliseconds(1) / Double(repetitions)
 }
 
 switch name {
@@ -182,7 +181,7 @@ case "pipeline":
         try await Task.sleep(for: .milliseconds(20))
     }
     let elapsed = ContinuousClock.now - started
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = elapsed / .seconds(1)
     let cpu = cpuMilliseconds() - cpuBefore
     await group.triggerGracefulShutdown()
     try await running.value

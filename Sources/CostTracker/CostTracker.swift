@@ -1,6 +1,6 @@
 import DecomposerCore
 import Foundation
-import Redis
+import SystemSupport
 
 /// Attributes GPU cost to every call that reached the prediction endpoint: per UTC day (one
 /// hash per day, integers so concurrent increments sum exactly, expiring after the retention)

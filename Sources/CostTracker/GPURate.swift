@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// What one GPU hour is attributed, as integer micro-dollars so sums are exact.
 public struct GPURate: Sendable, Equatable {
     public let microdollarsPerHour: Int64
@@ -8,15 +10,13 @@ public struct GPURate: Sendable, Equatable {
 
     /// Cost of `duration` of GPU time, rounded to the nearest micro-dollar.
     public func cost(of duration: Duration) -> Int64 {
-        let milliseconds = max(duration.totalMilliseconds, 0)
+        let milliseconds = max(duration.milliseconds, 0)
         // Integer arithmetic: ms × µ$/h ÷ 3,600,000 ms/h, rounded half up.
         return (milliseconds * microdollarsPerHour + 1_800_000) / 3_600_000
     }
 }
 
 extension Duration {
-    var totalMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
+    /// Temporary: CostTracker.swift still says `totalMilliseconds`; remove once it says `milliseconds`.
+    var totalMilliseconds: Int64 { milliseconds }
 }

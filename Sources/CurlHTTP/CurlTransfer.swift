@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import SystemSupport
 
 /// One transfer's state. Lives only on the curl thread (created, driven and
 /// freed there); libcurl reaches it through the user-data pointer.
@@ -34,8 +35,8 @@ final class CurlTransfer {
         let me = Unmanaged.passUnretained(self).toOpaque()
         ccurl_setopt_string(handle, CURLOPT_URL, request.url)
         ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout.wholeMilliseconds))
-        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.wholeMilliseconds))
+        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout.milliseconds))
+        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.milliseconds))
         // TLS verification stays on (libcurl's default); made explicit so no one turns it off by accident.
         ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
@@ -143,11 +144,4 @@ private func curlWriteHeader(
         transfer.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
     return length
-}
-
-extension Duration {
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }

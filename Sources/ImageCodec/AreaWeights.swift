@@ -46,32 +46,6 @@ struct AreaWeights {
         self.weights = weights
     }
 
-    /// The tables as raw pointers, for the per-pixel loop.
-    struct Pointers {
-        let destinationCount: Int
-        let first: UnsafePointer<Int>
-        let count: UnsafePointer<Int>
-        let offset: UnsafePointer<Int>
-        let weights: UnsafePointer<Float>
-    }
-
-    /// Calls `body` with pointers into the tables, valid only inside `body`.
-    func withPointers<R>(_ body: (Pointers) -> R) -> R {
-        first.withUnsafeBufferPointer { first in
-            count.withUnsafeBufferPointer { count in
-                offset.withUnsafeBufferPointer { offset in
-                    weights.withUnsafeBufferPointer { weights in
-                        body(
-                            Pointers(
-                                destinationCount: first.count, first: first.baseAddress!,
-                                count: count.baseAddress!, offset: offset.baseAddress!,
-                                weights: weights.baseAddress!))
-                    }
-                }
-            }
-        }
-    }
-
     /// The same coverage with every destination index given the same number
     /// of taps (the most any has), zero weights filling the rest, so the
     /// horizontal loop has a fixed trip count the compiler unrolls. Runs are

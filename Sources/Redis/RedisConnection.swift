@@ -2,6 +2,7 @@ import CHiredis
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemSupport
 
 /// One hiredis connection. Not Sendable: it is created, used and freed on a
 /// single thread (see `RedisConnectionThread`), so hiredis is never touched
@@ -101,9 +102,13 @@ final class RedisConnection {
     /// Returns false when nothing arrived in time.
     func fill(waitingUpTo timeout: Duration) throws(RedisError) -> Bool {
         var pfd = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&pfd, 1, Int32(timeout.milliseconds))
+        let ready: Int32
+        do {
+            ready = try systemCall("poll") { poll(&pfd, 1, Int32(timeout.milliseconds)) }
+        } catch {
+            throw .connectionLost(error.description)
+        }
         if ready == 0 { return false }
-        if ready < 0 && errno == EINTR { return false }
         guard redisBufferRead(context) == REDIS_OK else { throw .connectionLost(errorString) }
         return true
     }
@@ -148,13 +153,5 @@ extension timeval {
     init(_ duration: Duration) {
         let ms = duration.milliseconds
         self.init(tv_sec: Int(ms / 1000), tv_usec: Int((ms % 1000) * 1000))
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down; what poll(2) and Redis take.
-    public var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -71,8 +71,6 @@ extension RedisReply {
         return nil
     }
 
-    public var isNull: Bool { self == .null }
-
     /// A flat `[field, value, field, value…]` array (HGETALL) as a dictionary.
     public var fieldMap: [String: String]? {
         guard let items = array else { return nil }

@@ -110,13 +110,6 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
         transport(code: .gpuTimeout, detail: limit.map { "no answer within \(seconds($0)) s" } ?? "")
     }
 
-    /// The connection closed before the whole body arrived. Retryable.
-    public static func truncatedResponse(receivedBytes: Int, expectedBytes: Int? = nil) -> VertexError {
-        let detail = expectedBytes.map { "received \(receivedBytes) of \($0) bytes" }
-            ?? "received \(receivedBytes) bytes before the connection closed"
-        return transport(code: .truncatedResponse, detail: detail)
-    }
-
     /// The connection closed or reset mid-answer, size unknown (what libcurl
     /// reports). Retryable.
     public static func connectionDropped(_ detail: String) -> VertexError {

@@ -1,4 +1,5 @@
 import DecomposerCore
+import SystemSupport
 
 /// A pause shared by every worker: when the endpoint answers 429, the whole fleet holds off
 /// until the time it asked for, not only the job that got the answer. The queue keeps it

@@ -1,5 +1,6 @@
 import DecomposerCore
 import Logging
+import SystemSupport
 
 /// What runs beside a job's work: the lease renewal, and the elapsed-time
 /// progress updates during a long GPU call.

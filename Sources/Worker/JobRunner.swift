@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Redis
 import VertexClient
+import SystemSupport
 
 /// Runs one claimed job to an end: `processing` 10% "Preparing image" →
 /// 30% "Running on GPU" → 80% "Saving layers" → `completed` 100% "Done".
@@ -35,7 +36,7 @@ struct JobRunner: Sendable {
         onCallEnded: @escaping @Sendable () -> Void
     ) async {
         var jobLogger = logger
-        jobLogger[metadataKey: "job_id"] = "\(lease.job.id.uuidString.lowercased())"
+        jobLogger[metadataKey: "job_id"] = "\(lease.job.id.lowercasedString)"
         let logger = jobLogger
         do {
             try await withLeaseRenewal(lease, logger: logger) {
@@ -70,7 +71,7 @@ struct JobRunner: Sendable {
     ) async throws {
         let job = lease.job
         guard let file = uploads.existingFile(for: job.fileID) else {
-            return try await fail(lease, JobError(code: "upload_missing", message: "The uploaded file \(job.fileID.uuidString.lowercased()) no longer exists"), logger)
+            return try await fail(lease, JobError(code: "upload_missing", message: "The uploaded file \(job.fileID.lowercasedString) no longer exists"), logger)
         }
         // The fleet pause is read while the image is prepared, one Redis round trip less before
         // the call; a pause set in those milliseconds is missed just as one set right after the read.

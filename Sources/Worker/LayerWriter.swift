@@ -1,5 +1,6 @@
 import DecomposerCore
 import Foundation
+import SystemSupport
 
 /// Writes a job's layer PNGs as `RESULTS_DIR/{job_id}/layer_{i}.png`, each
 /// atomically (temp file, then rename), with exactly the bytes validated. A
@@ -28,17 +29,6 @@ public struct LayerWriter: Sendable {
         }
     }
 
-    /// Writes the layers' files; `stage` then `commit`.
-    public func write(_ layers: [Layer], for jobID: UUID) async throws -> [LayerResult] {
-        let staged = try await stage(layers.map(\.png), for: jobID)
-        do {
-            return try await commit(staged, layers)
-        } catch {
-            await discard(staged)
-            throw error
-        }
-    }
-
     /// Layer files written and flushed under hidden temporary names in the
     /// job's folder, not yet in place.
     public struct Staged: Sendable {
@@ -51,7 +41,7 @@ public struct LayerWriter: Sendable {
     /// them in place. Done while the layers are validated, so the disk
     /// flushes overlap the CPU work; `commit` or `discard` follows.
     public func stage(_ pngs: [[UInt8]], for jobID: UUID) async throws -> Staged {
-        let id = jobID.uuidString.lowercased()
+        let id = jobID.lowercasedString
         let folder = resultsDirectory.appendingPathComponent(id).path
         return try await BlockingIO.run {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -71,12 +61,13 @@ public struct LayerWriter: Sendable {
         try await BlockingIO.run {
             for (index, temporary) in staged.temporaries.enumerated() {
                 let destination = "\(staged.folder)/\(Self.filename(index))"
-                guard rename(temporary, destination) == 0 else { throw fileError(errno, destination) }
+                try systemCall("rename", path: destination) { rename(temporary, destination) }
             }
-            let directory = open(staged.folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard directory >= 0 else { throw fileError(errno, staged.folder) }
+            let directory = try systemCall("open", path: staged.folder) {
+                open(staged.folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            }
             defer { close(directory) }
-            guard fsync(directory) == 0 else { throw fileError(errno, staged.folder) }
+            try systemCall("fsync", path: staged.folder) { fsync(directory) }
         }
         return layers.enumerated().map { index, layer in
             let name = Self.filename(index)
@@ -96,13 +87,6 @@ public struct LayerWriter: Sendable {
     static func filename(_ index: Int) -> String { "layer_\(index).png" }
 }
 
-private func fileError(_ code: Int32, _ path: String) -> any Error {
-    CocoaError(.fileWriteUnknown, userInfo: [
-        NSFilePathErrorKey: path,
-        NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO),
-    ])
-}
-
 /// Temporary files being written for `stage`: all are written before the
 /// first flush, so the flushes find the data already queued. Whatever is not
 /// handed over by `flush` is removed by `discard`.
@@ -115,26 +99,17 @@ private struct TemporaryFiles {
     /// Writes `bytes` to a new temporary file (not yet flushed).
     mutating func create(_ name: String, _ bytes: [UInt8]) throws {
         let path = "\(folder)/.\(name).\(UUID().uuidString).tmp"
-        let descriptor = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw fileError(errno, path) }
-        open.append((descriptor, path))
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw fileError(errno, path)
-                }
-                offset += written
-            }
+        let descriptor = try systemCall("open", path: path) {
+            Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         }
+        open.append((descriptor, path))
+        try bytes.withUnsafeBytes { try writeAll(descriptor, $0, path: path) }
     }
 
     /// Flushes and closes every file; returns their paths, in creation order.
     mutating func flush() throws -> [String] {
         for file in open {
-            guard fsync(file.descriptor) == 0 else { throw fileError(errno, file.path) }
+            try systemCall("fsync", path: file.path) { fsync(file.descriptor) }
         }
         let paths = open.map(\.path)
         for file in open { close(file.descriptor) }

@@ -6,6 +6,7 @@ import Redis
 import ServiceLifecycle
 import Synchronization
 import VertexClient
+import SystemSupport
 
 /// `decomposer worker`: claims jobs through the queue's leases and has at
 /// most `concurrency` GPU calls in flight; a job's layers are saved outside
@@ -181,7 +182,7 @@ public struct WorkerService: Service {
     /// carries only those, so this costs nothing per job event of the fleet.
     private func watchCancellations() async {
         for await id in queue.cancellations() where state.cancel(id) {
-            logger.notice("Job cancelled by request; aborting it", metadata: ["job_id": "\(id.uuidString.lowercased())"])
+            logger.notice("Job cancelled by request; aborting it", metadata: ["job_id": "\(id.lowercasedString)"])
         }
     }
 }

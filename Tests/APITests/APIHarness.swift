@@ -9,6 +9,7 @@ import Logging
 import Redis
 import ServiceLifecycle
 import Synchronization
+import SystemSupport
 import TestSupport
 
 /// A running API on a free loopback port over real Redis, with temp folders,
@@ -127,14 +128,14 @@ final class APIHarness: Sendable {
     /// Writes `count` layer PNGs for the job and completes it.
     @discardableResult
     func complete(_ lease: JobLease, layers count: Int) async throws -> [LayerResult] {
-        let folder = results.appendingPathComponent(lease.job.id.uuidString.lowercased())
+        let folder = results.appendingPathComponent(lease.job.id.lowercasedString)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var layers: [LayerResult] = []
         for index in 0..<count {
             let png = try Fixtures.png(width: 32, height: 24, seed: index)
             try Data(png).write(to: folder.appendingPathComponent("layer_\(index).png"))
             layers.append(LayerResult(
-                index: index, filename: "layer_\(index).png", url: "/results/\(lease.job.id.uuidString.lowercased())/layer_\(index).png",
+                index: index, filename: "layer_\(index).png", url: "/results/\(lease.job.id.lowercasedString)/layer_\(index).png",
                 sizeKB: Double(png.count) / 1024, width: 32, height: 24))
         }
         try await queue.complete(lease, layers: layers)

@@ -1,6 +1,7 @@
 import CostTracker
 import DecomposerCore
 import Foundation
+import SystemSupport
 import Testing
 import TestSupport
 
@@ -21,7 +22,7 @@ import TestSupport
         #expect(response.status == 200)
         #expect(response.headers["content-type"] == "image/png")
         #expect(response.headers["cache-control"] == "public, max-age=31536000, immutable")
-        let onDisk = try Data(contentsOf: api.results.appendingPathComponent(id.uuidString.lowercased()).appendingPathComponent("layer_1.png"))
+        let onDisk = try Data(contentsOf: api.results.appendingPathComponent(id.lowercasedString).appendingPathComponent("layer_1.png"))
         #expect(response.body == Array(onDisk))
         #expect(layers[1].filename == "layer_1.png")
         let etag = try #require(response.headers["etag"])
@@ -39,7 +40,7 @@ import TestSupport
         defer { Task { await api.stop() } }
         let id = try await api.createJob(layers: 2)
         try await api.complete(try await api.claim(), layers: 2)
-        let job = id.uuidString.lowercased()
+        let job = id.lowercasedString
         // A file in the job's folder that the job does not list.
         try Data("secret".utf8).write(to: api.results.appendingPathComponent(job).appendingPathComponent("notes.txt"))
         let queued = try await api.createJob()

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 import Testing
 import TestSupport
 
@@ -18,7 +19,7 @@ import TestSupport
         let id = try #require((json["file_id"] as? String).flatMap(UUID.init(uuidString:)))
         let stored = try Data(contentsOf: api.uploads.url(for: id, fileExtension: "png"))
         #expect(Array(stored) == png)
-        #expect(try leftovers(api) == ["\(id.uuidString.lowercased()).png"])
+        #expect(try leftovers(api) == ["\(id.lowercasedString).png"])
     }
 
     @Test func aJPEGNamedPNGIsStoredAsJPEG() async throws {

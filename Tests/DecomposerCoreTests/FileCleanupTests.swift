@@ -1,5 +1,6 @@
 import DecomposerCore
 import Foundation
+import SystemSupport
 import Testing
 import TestSupport
 
@@ -18,22 +19,22 @@ import TestSupport
         let oldJob = UUID()
         let freshFile = UUID()
         let eightDaysAgo = Date().addingTimeInterval(-8 * 86_400)
-        try write(uploads.appendingPathComponent("\(pendingFile.uuidString.lowercased()).png"), modified: eightDaysAgo)
-        try write(uploads.appendingPathComponent("\(oldFile.uuidString.lowercased()).jpg"), modified: eightDaysAgo)
-        try write(uploads.appendingPathComponent("\(freshFile.uuidString.lowercased()).png"), modified: Date())
-        try write(results.appendingPathComponent(oldJob.uuidString.lowercased()), modified: eightDaysAgo, folder: true)
-        try write(results.appendingPathComponent(pendingJob.uuidString.lowercased()), modified: eightDaysAgo, folder: true)
+        try write(uploads.appendingPathComponent("\(pendingFile.lowercasedString).png"), modified: eightDaysAgo)
+        try write(uploads.appendingPathComponent("\(oldFile.lowercasedString).jpg"), modified: eightDaysAgo)
+        try write(uploads.appendingPathComponent("\(freshFile.lowercasedString).png"), modified: Date())
+        try write(results.appendingPathComponent(oldJob.lowercasedString), modified: eightDaysAgo, folder: true)
+        try write(results.appendingPathComponent(pendingJob.lowercasedString), modified: eightDaysAgo, folder: true)
 
         let cleanup = FileCleanup(queue: context.queue, uploadsDirectory: uploads, resultsDirectory: results)
         let dryRun = try await cleanup.run(olderThan: .seconds(7 * 86_400), dryRun: true)
-        #expect(dryRun.removedUploads == ["\(oldFile.uuidString.lowercased()).jpg"])
-        #expect(FileManager.default.fileExists(atPath: uploads.appendingPathComponent("\(oldFile.uuidString.lowercased()).jpg").path))
+        #expect(dryRun.removedUploads == ["\(oldFile.lowercasedString).jpg"])
+        #expect(FileManager.default.fileExists(atPath: uploads.appendingPathComponent("\(oldFile.lowercasedString).jpg").path))
 
         let report = try await cleanup.run(olderThan: .seconds(7 * 86_400))
-        #expect(report.removedUploads == ["\(oldFile.uuidString.lowercased()).jpg"])
-        #expect(report.removedResults == [oldJob.uuidString.lowercased()])
+        #expect(report.removedUploads == ["\(oldFile.lowercasedString).jpg"])
+        #expect(report.removedResults == [oldJob.lowercasedString])
         #expect(Set(report.keptInUse) == [
-            "uploads/\(pendingFile.uuidString.lowercased()).png", "results/\(pendingJob.uuidString.lowercased())",
+            "uploads/\(pendingFile.lowercasedString).png", "results/\(pendingJob.lowercasedString)",
         ])
         let left = try FileManager.default.contentsOfDirectory(atPath: uploads.path)
         #expect(left.count == 2)

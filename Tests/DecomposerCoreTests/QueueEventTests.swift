@@ -3,6 +3,7 @@ import Foundation
 import Redis
 import Testing
 import TestSupport
+import SystemSupport
 
 /// Guarantee 11: every change is an event; a watcher gets the snapshot and
 /// every later change, with no gap and no duplicate.
@@ -14,7 +15,7 @@ import TestSupport
         let lease = try #require(try await context.claim())
         try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
         try await context.queue.reportProgress(lease, progress: 80, message: "Saving layers")
-        let layer = LayerResult(index: 0, filename: "layer_0.png", url: "/results/\(id.uuidString.lowercased())/layer_0.png",
+        let layer = LayerResult(index: 0, filename: "layer_0.png", url: "/results/\(id.lowercasedString)/layer_0.png",
                                 sizeKB: 12.5, width: 64, height: 64)
         try await context.queue.complete(lease, layers: [layer])
 

@@ -3,6 +3,7 @@ import Foundation
 import Redis
 import Testing
 import TestSupport
+import SystemSupport
 
 /// Guarantees 1–4: atomic claim with a lease, renewal, crash recovery, fencing.
 @Suite struct QueueLeaseTests {
@@ -18,7 +19,7 @@ import TestSupport
         #expect(lease.job.progress == 10)
         #expect(lease.job.message == "Preparing image")
         #expect(try await context.placesHolding(id) == ["active"])
-        let deadline = try await context.redis.send("ZSCORE", context.queue.keys.active, id.uuidString.lowercased())
+        let deadline = try await context.redis.send("ZSCORE", context.queue.keys.active, id.lowercasedString)
         #expect(deadline.int == context.clock.now + 30_000)
         #expect(try await context.claim() == nil, "one job is given to one claimer")
     }

@@ -3,6 +3,7 @@ import Foundation
 import Redis
 import Synchronization
 import TestSupport
+import SystemSupport
 
 /// A settable clock for the queue scripts, so lease expiry and backoff are
 /// tested by moving time, not by sleeping.
@@ -48,11 +49,11 @@ struct QueueTestContext {
     /// Which of the queue's structures hold the job (a job must be in exactly one, or none once finished).
     func placesHolding(_ id: UUID) async throws -> [String] {
         let keys = queue.keys
-        let member = id.uuidString.lowercased()
+        let member = id.lowercasedString
         let replies = try await redis.pipeline([
             ["LPOS", keys.wait, member], ["ZSCORE", keys.active, member], ["ZSCORE", keys.delayed, member],
         ])
-        return zip(["wait", "active", "delayed"], replies).filter { !$0.1.isNull }.map(\.0)
+        return zip(["wait", "active", "delayed"], replies).filter { $0.1 != .null }.map(\.0)
     }
 
     func shutdown() { redis.shutdown() }

@@ -3,6 +3,7 @@ import Foundation
 import GoogleAuth
 import ImageCodec
 import LocalEndpoint
+import SystemSupport
 import Testing
 import TestSupport
 import VertexClient
@@ -38,12 +39,12 @@ import VertexClient
             rateLimitProbability: 0.3, unavailableProbability: 0.2, malformedProbability: 0.1, wrongLayersProbability: 0.1,
             seed: 11)
         let log = try RequestLog(path: file.path)
-        let before = Int64(Date().timeIntervalSince1970 * 1000)
+        let before = Date().millisecondsSince1970
         try await EndpointHarness.with(LocalEndpointSettings(faults: faults, requestLog: log)) { endpoint in
             for _ in 0..<16 { _ = try? await endpoint.client().predict(request) }
         }
         await log.close()
-        let after = Int64(Date().timeIntervalSince1970 * 1000)
+        let after = Date().millisecondsSince1970
 
         let lines = try file.lines()
         let expected = FaultPlan(faults).drawing(16).map { $0.fault?.rawValue ?? "ok" }

@@ -144,7 +144,7 @@ public final class TestHTTPServer: Sendable {
     private func send(_ reply: Reply, on fd: Int32) -> Bool {
         switch reply {
         case .respond(let status, let headers, let body, let delay):
-            if delay > .zero { Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18) }
+            if delay > .zero { Thread.sleep(forTimeInterval: delay / .seconds(1)) }
             return write(fd, head(status, headers, contentLength: body.count) + body)
         case .dropMidBody(let status, let body, let bytes):
             _ = write(fd, head(status, ["Content-Type": "application/json"], contentLength: body.count) + body.prefix(bytes))

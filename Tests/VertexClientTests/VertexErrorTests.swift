@@ -154,9 +154,9 @@ import VertexClient
         #expect(timeout.kind == .retryable && timeout.code == .gpuTimeout)
         #expect(timeout.message == "GPU call timed out: no answer within 300 s")
 
-        let truncated = VertexError.truncatedResponse(receivedBytes: 100, expectedBytes: 4096)
-        #expect(truncated.kind == .retryable && truncated.code == .truncatedResponse)
-        #expect(truncated.message.contains("100 of 4096"))
+        let dropped = VertexError.connectionDropped("connection reset by peer")
+        #expect(dropped.kind == .retryable && dropped.code == .truncatedResponse)
+        #expect(dropped.message.contains("connection reset by peer"))
 
         let malformed = VertexError.malformedResponse("x")
         #expect(malformed.kind == .final && malformed.code == .malformedResponse)

@@ -1,6 +1,7 @@
 import DecomposerCore
 import Foundation
 import ImageCodec
+import SystemSupport
 import Testing
 import TestSupport
 
@@ -40,7 +41,7 @@ import TestSupport
         #expect(job.recoveries == 1)
         #expect(job.attempts == 2)
         for layer in job.layers {
-            let url = harness.results.appendingPathComponent(id.uuidString.lowercased()).appendingPathComponent(layer.filename)
+            let url = harness.results.appendingPathComponent(id.lowercasedString).appendingPathComponent(layer.filename)
             let decoded = try ImageDecoder.decode([UInt8](try Data(contentsOf: url)), maxPixels: 1_000_000)
             #expect(decoded.width == layer.width && decoded.height == layer.height, "complete, valid PNGs")
         }

@@ -2,6 +2,7 @@ import DecomposerCore
 import Foundation
 import ImageCodec
 import Synchronization
+import SystemSupport
 import Testing
 @testable import VertexClient
 @testable import Worker
@@ -135,14 +136,14 @@ import Testing
         let writer = LayerWriter(resultsDirectory: root)
         let pngs: [[UInt8]] = [[1, 2, 3], [4, 5]]
         let job = UUID()
-        let folder = root.appendingPathComponent(job.uuidString.lowercased())
+        let folder = root.appendingPathComponent(job.lowercasedString)
 
         let staged = try await writer.stage(pngs, for: job)
         #expect(try contents(folder).allSatisfy { $0.hasPrefix(".") && $0.hasSuffix(".tmp") })
         #expect(try contents(folder).count == 2)
         let results = try await writer.commit(staged, pngs.map { LayerWriter.Layer(png: $0, width: 1, height: 1) })
         #expect(try contents(folder) == ["layer_0.png", "layer_1.png"])
-        #expect(results.map(\.url) == ["/results/\(job.uuidString.lowercased())/layer_0.png", "/results/\(job.uuidString.lowercased())/layer_1.png"])
+        #expect(results.map(\.url) == ["/results/\(job.lowercasedString)/layer_0.png", "/results/\(job.lowercasedString)/layer_1.png"])
         #expect(try [UInt8](Data(contentsOf: folder.appendingPathComponent("layer_1.png"))) == [4, 5])
 
         // A second delivery of the same job: discarded staging leaves the committed files alone.
@@ -171,7 +172,7 @@ import Testing
         #expect(job.status == .failed)
         #expect(job.error?.code == "invalid_layers")
         #expect(job.error?.message.contains("layer 2") == true, "\(job.error?.message ?? "")")
-        let folder = harness.results.appendingPathComponent(id.uuidString.lowercased())
+        let folder = harness.results.appendingPathComponent(id.lowercasedString)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         #expect(left.isEmpty, "staged files are removed: \(left)")
         let cost = try #require(try await harness.costs.days(last: 1).first)

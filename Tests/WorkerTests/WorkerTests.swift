@@ -3,6 +3,7 @@ import DecomposerCore
 import Foundation
 import ImageCodec
 import Synchronization
+import SystemSupport
 import Testing
 import TestSupport
 import Worker
@@ -26,9 +27,9 @@ import ServiceLifecycle
         ])
         #expect(job.attempts == 1)
         #expect(job.layers.map(\.filename) == ["layer_0.png", "layer_1.png", "layer_2.png"])
-        let folder = harness.results.appendingPathComponent(id.uuidString.lowercased())
+        let folder = harness.results.appendingPathComponent(id.lowercasedString)
         for layer in job.layers {
-            #expect(layer.url == "/results/\(id.uuidString.lowercased())/\(layer.filename)")
+            #expect(layer.url == "/results/\(id.lowercasedString)/\(layer.filename)")
             #expect(layer.width == 40 && layer.height == 30)
             let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(layer.filename)))
             let expected = try ImageEncoder.png(WorkerHarness.gradient(width: 40, height: 30, alpha: true, seed: layer.index))

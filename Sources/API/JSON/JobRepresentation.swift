@@ -1,5 +1,6 @@
 import DecomposerCore
 import Foundation
+import SystemSupport
 
 /// The job JSON of the contract, the same from `GET /api/jobs/{id}`, `DELETE`
 /// and every WebSocket message: all keys always present, `error` `null` until
@@ -15,8 +16,8 @@ struct JobRepresentation: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(job.id.uuidString.lowercased(), forKey: .jobID)
-        try container.encode(job.fileID.uuidString.lowercased(), forKey: .fileID)
+        try container.encode(job.id.lowercasedString, forKey: .jobID)
+        try container.encode(job.fileID.lowercasedString, forKey: .fileID)
         try container.encode(job.status.rawValue, forKey: .status)
         try container.encode(job.progress, forKey: .progress)
         try container.encode(job.message, forKey: .message)

@@ -2,6 +2,7 @@ import DecomposerCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SystemSupport
 
 /// `POST /api/decompose`, `GET /api/jobs/{id}`, `DELETE /api/jobs/{id}`.
 struct JobRoutes {
@@ -12,7 +13,7 @@ struct JobRoutes {
         router.post("/api/decompose") { request, context in try await decompose(request, context: context) }
         router.get("/api/jobs/:job_id") { _, context in
             let id = try Self.jobID(context)
-            guard let job = try await queue.job(id) else { throw APIError.jobNotFound(id.uuidString.lowercased()) }
+            guard let job = try await queue.job(id) else { throw APIError.jobNotFound(id.lowercasedString) }
             return try JSONResponse.make(.ok, JobRepresentation(job: job))
         }
         router.delete("/api/jobs/:job_id") { _, context in try await cancel(context: context) }
@@ -41,17 +42,17 @@ struct JobRoutes {
                 throw APIError.invalidField("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyLength) characters")
             }
         }
-        guard uploads.contains(fileID) else { throw APIError.fileNotFound(fileID.uuidString.lowercased()) }
+        guard uploads.contains(fileID) else { throw APIError.fileNotFound(fileID.lowercasedString) }
 
         let outcome = try await queue.enqueue(
             JobRequest(fileID: fileID, numLayers: numLayers, resolution: resolution), idempotencyKey: idempotencyKey)
         switch outcome {
         case .created(let id):
             context.logger.info("Queued job \(id) for file \(fileID) (\(numLayers) layers, \(resolution) px)")
-            return try JSONResponse.make(.accepted, EnqueuedJob(jobID: id.uuidString.lowercased(), status: JobStatus.queued.rawValue))
+            return try JSONResponse.make(.accepted, EnqueuedJob(jobID: id.lowercasedString, status: JobStatus.queued.rawValue))
         case .existing(let id):
             let status = try await queue.job(id)?.status ?? .queued
-            return try JSONResponse.make(.ok, EnqueuedJob(jobID: id.uuidString.lowercased(), status: status.rawValue))
+            return try JSONResponse.make(.ok, EnqueuedJob(jobID: id.lowercasedString, status: status.rawValue))
         }
     }
 
@@ -59,13 +60,13 @@ struct JobRoutes {
         let id = try Self.jobID(context)
         switch try await queue.cancel(id) {
         case .cancelled:
-            guard let job = try await queue.job(id) else { throw APIError.jobNotFound(id.uuidString.lowercased()) }
+            guard let job = try await queue.job(id) else { throw APIError.jobNotFound(id.lowercasedString) }
             context.logger.info("Cancelled job \(id)")
             return try JSONResponse.make(.accepted, JobRepresentation(job: job))
         case .alreadyFinished(let status):
-            throw APIError.conflict("job \(id.uuidString.lowercased()) is already \(status.rawValue) and cannot be cancelled")
+            throw APIError.conflict("job \(id.lowercasedString) is already \(status.rawValue) and cannot be cancelled")
         case .notFound:
-            throw APIError.jobNotFound(id.uuidString.lowercased())
+            throw APIError.jobNotFound(id.lowercasedString)
         }
     }
 

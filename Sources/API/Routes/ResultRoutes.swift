@@ -2,6 +2,7 @@ import DecomposerCore
 import Foundation
 import Hummingbird
 import NIOPosix
+import SystemSupport
 
 /// `GET /results/{job_id}/{filename}`: the layer PNGs a completed job lists,
 /// and nothing else. The path on disk is built from the job's own result
@@ -21,15 +22,15 @@ struct ResultRoutes {
         guard let job = try await queue.job(id), job.status == .completed,
             let layer = job.layers.first(where: { $0.filename == requested })
         else {
-            throw APIError.notFound("job \(id.uuidString.lowercased()) has no result file '\(requested.prefix(64))'")
+            throw APIError.notFound("job \(id.lowercasedString) has no result file '\(requested.prefix(64))'")
         }
-        let path = resultsDirectory.appendingPathComponent(id.uuidString.lowercased())
+        let path = resultsDirectory.appendingPathComponent(id.lowercasedString)
             .appendingPathComponent("layer_\(layer.index).png").path
         let identity: FileIdentity
         do {
-            identity = try await NIOThreadPool.singleton.runIfActive { try FileIdentity(path: path) }
+            identity = try await BlockingIO.run { try FileIdentity(path: path) }
         } catch {
-            throw APIError.notFound("the file '\(requested)' of job \(id.uuidString.lowercased()) is no longer stored")
+            throw APIError.notFound("the file '\(requested)' of job \(id.lowercasedString) is no longer stored")
         }
         var headers = HTTPFields()
         headers[.contentType] = "image/png"

@@ -2,6 +2,7 @@ import DecomposerCore
 import Foundation
 import Hummingbird
 import ImageCodec
+import SystemSupport
 
 /// `POST /api/upload`: streams the `file` part of a multipart form to
 /// `UPLOADS_DIR`, recognising PNG or JPEG by content. Memory stays flat
@@ -58,9 +59,9 @@ struct UploadRoutes {
             let header = try inspector.verdict(maxPixels: settings.maxImagePixels)
             let fileID = UUID()
             try await spool.publish(as: uploads.url(for: fileID, fileExtension: header.format.fileExtension))
-            context.logger.info("Stored upload \(fileID.uuidString.lowercased()) (\(header.format), \(header.width)×\(header.height), \(inspector.byteCount) bytes)")
+            context.logger.info("Stored upload \(fileID.lowercasedString) (\(header.format), \(header.width)×\(header.height), \(inspector.byteCount) bytes)")
             return try JSONResponse.make(.created, UploadedFile(
-                fileID: fileID.uuidString.lowercased(), filename: Self.displayName(fileHeaders.filename),
+                fileID: fileID.lowercasedString, filename: Self.displayName(fileHeaders.filename),
                 contentType: header.format.mimeType, sizeBytes: inspector.byteCount,
                 width: header.width, height: header.height))
         } catch {

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import SystemSupport
 
 /// `GET /ws/status/{job_id}`: the job's snapshot, then every change in order
 /// with no gap and no duplicate, ending with the terminal state and a 1000
@@ -63,7 +64,7 @@ struct StatusWebSocket {
     }
 
     private func notFound(_ outbound: WebSocketOutboundWriter, id: UUID?) async throws {
-        let message = id.map { "no job with id '\($0.uuidString.lowercased())'" } ?? "the job id must be a UUID"
+        let message = id.map { "no job with id '\($0.lowercasedString)'" } ?? "the job id must be a UUID"
         let body = try JSONResponse.encoder.encode(ErrorBody(code: "job_not_found", message: message))
         try await outbound.writeTextMessage(String(decoding: body, as: UTF8.self))
         try await outbound.close(.unknown(Self.notFoundCloseCode), reason: "job not found")

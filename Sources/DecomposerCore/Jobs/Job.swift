@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// A decomposition job as stored in its Redis hash (`{prefix}:job:{id}`) and
 /// as carried by every job event.
@@ -65,12 +66,4 @@ public struct Job: Sendable, Equatable {
     private static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
         try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
-}
-
-extension Date {
-    public init(millisecondsSince1970 ms: Int64) {
-        self.init(timeIntervalSince1970: Double(ms) / 1000)
-    }
-
-    public var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// What a caller asks for when enqueuing.
 public struct JobRequest: Sendable, Equatable {
@@ -17,5 +18,5 @@ public struct JobRequest: Sendable, Equatable {
 
     /// Identifies the request's content, so an idempotency key reused for a
     /// different request can be told apart from a retry of the same one.
-    public var fingerprint: String { "\(fileID.uuidString.lowercased()):\(numLayers):\(resolution)" }
+    public var fingerprint: String { "\(fileID.lowercasedString):\(numLayers):\(resolution)" }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Redis
+import SystemSupport
 
 /// One call to the prediction endpoint, priced (CostTracker prices it; the queue writes it).
 public struct AttemptRecord: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Redis
+import SystemSupport
 
 extension JobQueue {
     /// Holds every worker off calling the endpoint for `duration` from now (it answered 429),

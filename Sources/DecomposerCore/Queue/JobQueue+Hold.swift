@@ -1,3 +1,5 @@
+import SystemSupport
+
 extension JobQueue {
     /// The hold's message while the queue is held (the daily budget is spent), else nil.
     /// The hold is placed by the cost record that reaches the budget (`recordAttempt`) and

@@ -1,5 +1,6 @@
 import Foundation
 import Redis
+import SystemSupport
 
 extension JobQueue {
     /// Claims the next job, marking it `processing` with `progress`/`message`.
@@ -117,7 +118,7 @@ extension JobQueue {
         async throws(QueueError) -> RetryOutcome
     {
         let reply = try await run(QueueScripts.retry, keys: jobKeys(lease), [
-            lease.job.id.uuidString.lowercased(), lease.token, Self.json(error), String(delay.milliseconds),
+            lease.job.id.lowercasedString, lease.token, Self.json(error), String(delay.milliseconds),
             message, "Failed: \(error.message)",
         ])
         switch reply.tag {
@@ -133,7 +134,7 @@ extension JobQueue {
     }
 
     private func fenced(_ script: RedisScript, _ lease: JobLease, _ arguments: [String]) async throws(QueueError) {
-        let reply = try await run(script, keys: jobKeys(lease), [lease.job.id.uuidString.lowercased(), lease.token] + arguments)
+        let reply = try await run(script, keys: jobKeys(lease), [lease.job.id.lowercasedString, lease.token] + arguments)
         if reply.tag != "ok" { throw Self.refusal(reply, lease) }
     }
 

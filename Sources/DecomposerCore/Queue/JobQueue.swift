@@ -1,5 +1,6 @@
 import Foundation
 import Redis
+import SystemSupport
 
 /// The Redis-backed job queue with BullMQ's guarantees: atomic claims with
 /// leases, renewal, crash recovery, fencing, durable delayed retries, bounded
@@ -44,7 +45,7 @@ public struct JobQueue: Sendable {
         var ownKeys = [keys.job(id), keys.events(id)]
         if let idempotencyKey { ownKeys.append(keys.idempotency(idempotencyKey)) }
         let reply = try await run(QueueScripts.enqueue, keys: ownKeys, [
-            id.uuidString.lowercased(), request.fileID.uuidString.lowercased(), String(request.numLayers),
+            id.lowercasedString, request.fileID.lowercasedString, String(request.numLayers),
             String(request.resolution), String(policy.maxAttempts), String(policy.maxQueueDepth), request.fingerprint,
             String(policy.maxRecoveries),
         ])
@@ -71,7 +72,7 @@ public struct JobQueue: Sendable {
     }
 
     public func cancel(_ id: UUID) async throws(QueueError) -> CancelOutcome {
-        let reply = try await run(QueueScripts.cancel, keys: [keys.job(id), keys.events(id)], [id.uuidString.lowercased()])
+        let reply = try await run(QueueScripts.cancel, keys: [keys.job(id), keys.events(id)], [id.lowercasedString])
         switch reply.tag {
         case "missing": return .notFound
         case "cancelled", "finished":

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Every Redis key and channel the queue uses. All share the prefix's hash
 /// tag (`{decomposer}` by default), so every script runs on one cluster slot.
@@ -32,7 +33,7 @@ public struct QueueKeys: Sendable, Equatable {
     public func costDay(_ day: String) -> String { "\(prefix):cost:\(day)" }
 
     /// HASH of one job.
-    public func job(_ id: UUID) -> String { "\(prefix):job:\(id.uuidString.lowercased())" }
+    public func job(_ id: UUID) -> String { "\(prefix):job:\(id.lowercasedString)" }
     /// STREAM of one job's changes, entry id `0-<version>`, capped.
     public func events(_ id: UUID) -> String { job(id) + ":events" }
     /// HASH job_id + fingerprint for one idempotency key.

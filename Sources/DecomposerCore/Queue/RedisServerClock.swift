@@ -1,6 +1,7 @@
 import Foundation
 import Redis
 import Synchronization
+import SystemSupport
 
 /// Redis's clock, read without a round trip each time. The queue scripts date everything with
 /// Redis's `TIME`; what Swift dates (the cost day, a job's age) must agree with them even when

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Removes uploads and result folders older than a cutoff. Jobs expire from
 /// Redis after their retention; their files stay until this runs. Files a
@@ -23,8 +24,15 @@ public struct FileCleanup: Sendable {
 
     /// With `dryRun`, reports what would go without removing anything.
     public func run(olderThan age: Duration, now: Date = Date(), dryRun: Bool = false) async throws -> Report {
-        let cutoff = now.addingTimeInterval(-Double(age.milliseconds) / 1000)
+        let cutoff = now.addingTimeInterval(-(age / .seconds(1)))
         let inUse = try await unfinishedJobs()
+        // Listing and removing thousands of files blocks: off the concurrency pool.
+        return try await BlockingIO.run { [self] in try remove(olderThan: cutoff, keeping: inUse, dryRun: dryRun) }
+    }
+
+    private func remove(
+        olderThan cutoff: Date, keeping inUse: (jobs: Set<UUID>, files: Set<UUID>), dryRun: Bool
+    ) throws -> Report {
         var report = Report()
         for entry in try entries(in: resultsDirectory) where entry.modified < cutoff {
             let name = entry.url.lastPathComponent

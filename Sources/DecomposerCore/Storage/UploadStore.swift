@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Where uploads live: `UPLOADS_DIR/{file_id}.png` or `.jpg`, the extension
 /// from the content (never from the client's file name).
@@ -16,7 +17,7 @@ public struct UploadStore: Sendable {
     public static let extensions = ["png", "jpg"]
 
     public func url(for fileID: UUID, fileExtension: String) -> URL {
-        directory.appendingPathComponent("\(fileID.uuidString.lowercased()).\(fileExtension)")
+        directory.appendingPathComponent("\(fileID.lowercasedString).\(fileExtension)")
     }
 
     /// The stored upload, or nil when there is none (never uploaded, or cleaned up).
@@ -30,7 +31,7 @@ public struct UploadStore: Sendable {
     public func contains(_ fileID: UUID) -> Bool { existingExtension(for: fileID) != nil }
 
     private func existingExtension(for fileID: UUID) -> String? {
-        let stem = directoryPath + fileID.uuidString.lowercased() + "."
+        let stem = directoryPath + fileID.lowercasedString + "."
         return Self.extensions.first { access(stem + $0, F_OK) == 0 }
     }
 }

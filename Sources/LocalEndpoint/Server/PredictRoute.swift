@@ -2,10 +2,11 @@ import Foundation
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
+import SystemSupport
 
 /// The `:predict` handler: reads the body, takes the request's fate from the
 /// fault plan, waits out the added latency, then either misbehaves as drawn
-/// or runs the prediction on `ComputeThread`.
+/// or runs the prediction on `ComputePool.localEndpoint`.
 ///
 /// The body is always read first, as a real front end does, so a faulty
 /// answer never leaves an unread request on a kept-alive connection.
@@ -20,7 +21,7 @@ struct PredictRoute: Sendable {
         // `nil` until the fault is drawn, then `.some(nil)` for none.
         var drawn: Fault?? = nil
         guard let log else { return try await answer(request, context: context, drawn: &drawn) }
-        let arrived = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let arrived = Date().millisecondsSince1970
         let started = ContinuousClock.now
         do {
             let response = try await answer(request, context: context, drawn: &drawn)
@@ -59,8 +60,8 @@ struct PredictRoute: Sendable {
         case .wrongLayerCount?, nil:
             let predictor = predictor
             let wrong = draw.fault == .wrongLayerCount
-            let outcome = try await ComputeThread.shared.run { try predictor.predict(body: body, wrongLayerCount: wrong) }
-            let milliseconds = Int(started.duration(to: .now) / .milliseconds(1))
+            let outcome = try await ComputePool.localEndpoint.run { try predictor.predict(body: body, wrongLayerCount: wrong) }
+            let milliseconds = started.duration(to: .now).milliseconds
             context.logger.info("\(path): \(outcome.summary)\(wrong ? " (injected wrong layer count)" : "") in \(milliseconds) ms")
             return Self.json(outcome.body)
         }
@@ -71,7 +72,7 @@ struct PredictRoute: Sendable {
         RequestLogEntry(
             arrivedMilliseconds: arrived,
             outcome: drawn.map { RequestLogEntry.Outcome(fault: $0, failed: status != 200) } ?? .error,
-            status: status, durationMilliseconds: Int64(started.duration(to: .now) / .milliseconds(1)))
+            status: status, durationMilliseconds: started.duration(to: .now).milliseconds)
     }
 
     private func collectBody(_ request: Request) async throws -> Data {

@@ -3,7 +3,7 @@ import ImageCodec
 
 /// The CPU side of one prediction call: read the instances, decode each
 /// image, decompose it, encode the layers as PNGs, and write the answer.
-/// Synchronous on purpose; `LocalEndpointServer` runs it on `ComputeThread`.
+/// Synchronous on purpose; `LocalEndpointServer` runs it on `ComputePool.localEndpoint`.
 struct Predictor: Sendable {
     let maxImagePixels: Int
     let deployedModelID: String

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import SystemSupport
 
 /// `--request-log PATH` / `ENDPOINT_REQUEST_LOG`: one JSON line
 /// (`RequestLogEntry`) per `:predict` request, so a test or chaos suite can
@@ -14,7 +15,9 @@ import Synchronization
 ///
 /// Lines are appended (a restarted endpoint adds to the same file) by one
 /// serial dispatch queue, so no file write happens on the Swift concurrency
-/// pool; `close()` returns once every line is in the file.
+/// pool, `record` never waits, and lines keep their order and all precede
+/// `close()`'s (which `BlockingIO`'s concurrent queue would not promise);
+/// `close()` returns once every line is in the file.
 public final class RequestLog: Sendable {
     public static let flag = "--request-log"
     public static let environmentKey = "ENDPOINT_REQUEST_LOG"
@@ -40,13 +43,8 @@ public final class RequestLog: Sendable {
             descriptor.withLock { file in
                 guard file >= 0 else { return }
                 // One write(2) of a short line with O_APPEND: lines never interleave.
-                var offset = 0
-                while offset < line.count {
-                    let written = line.withUnsafeBytes { write(file, $0.baseAddress! + offset, line.count - offset) }
-                    if written < 0 && errno == EINTR { continue }
-                    guard written > 0 else { return }
-                    offset += written
-                }
+                // A line that cannot be written (a full disk) is dropped: the endpoint keeps serving.
+                try? line.withUnsafeBytes { try writeAll(file, $0) }
             }
         }
     }

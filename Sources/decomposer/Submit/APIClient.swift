@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import SystemSupport
 
 /// The API as `decomposer submit` uses it: upload, enqueue, read a job,
 /// download a layer. Every refusal becomes `APIClientError` carrying the
@@ -13,7 +14,7 @@ struct APIClient {
     func upload(_ file: URL) async throws -> String {
         let bytes: [UInt8]
         do {
-            bytes = try await FileOffPool.run { Array(try Data(contentsOf: file)) }
+            bytes = try await BlockingIO.run { Array(try Data(contentsOf: file)) }
         } catch {
             throw APIClientError("cannot read \(file.path): \(error.localizedDescription)")
         }
@@ -89,16 +90,4 @@ struct APIClientError: Error, CustomStringConvertible {
     let description: String
 
     init(_ description: String) { self.description = description }
-}
-
-/// File reads and writes (a poster may be 25 MB) on Dispatch's threads, never
-/// on the Swift concurrency pool the HTTP and WebSocket clients need.
-enum FileOffPool {
-    private static let queue = DispatchQueue(label: "decomposer.submit-files", attributes: .concurrent)
-
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
-        }
-    }
 }

@@ -5,6 +5,7 @@ import Foundation
 import HummingbirdWSClient
 import Logging
 import Synchronization
+import SystemSupport
 
 /// `decomposer submit poster.png`: upload, queue, follow the job over the
 /// WebSocket, download the layers. For people who prefer the terminal to the
@@ -96,7 +97,7 @@ struct SubmitCommand: AsyncParsableCommand {
             guard let url = layer["url"] as? String, let name = layer["filename"] as? String else { continue }
             let bytes = try await client.download(url)
             let destination = folder.appendingPathComponent(name)
-            try await FileOffPool.run { try Data(bytes).write(to: destination, options: .atomic) }
+            try await BlockingIO.run { try Data(bytes).write(to: destination, options: .atomic) }
         }
         Self.say("\(layers.count) layers in \(folder.path)/ (cost \(String(format: "$%.6f", job["cost_usd"] as? Double ?? 0)))")
     }

@@ -1,22 +1,25 @@
 import Foundation
 import Synchronization
 
-/// Runs the CPU-bound stages of jobs (preparing the upload, decoding the
-/// response, checking the layers) on one thread per core, first come first
-/// served, keeping them off the Swift concurrency pool.
+/// Runs CPU-bound work on threads of its own, keeping it off the Swift
+/// concurrency pool. The worker's pool (`ComputePool.shared` in `Worker`:
+/// preparing the upload, decoding the response, checking the layers) has one
+/// thread per core; the local endpoint's has one thread, the single model
+/// replica it stands in for.
+///
+/// NOT plain first come first served: work goes into one of two lanes, each
+/// taken in order, and lane `.first` before any `.normal`, so a short step on
+/// a job's critical path does not wait behind other jobs' long stages.
 ///
 /// Why not `BlockingIO`'s concurrent queue, as before: Dispatch adds threads
 /// whenever some block (file I/O shares that queue), and the OS then
 /// time-slices every CPU stage in flight. Sixteen jobs whose GPU calls end
 /// together then finish their CPU stages together, all late, and go back to
 /// the GPU together while the cores sit idle — a convoy that made a 500 ms
-/// endpoint at concurrency 16 slower than a 0 ms one. In first-come-first-
-/// served order each stage finishes as early as the cores allow, jobs spread
-/// out, and the CPU work of some overlaps the GPU calls of others.
-final class ComputePool: Sendable {
-    /// Sized to the machine; shared by every worker in the process.
-    static let shared = ComputePool(threads: ProcessInfo.processInfo.activeProcessorCount)
-
+/// endpoint at concurrency 16 slower than a 0 ms one. Taken in order, each
+/// stage finishes as early as the cores allow, jobs spread out, and the CPU
+/// work of some overlaps the GPU calls of others.
+public final class ComputePool: Sendable {
     private typealias Work = @Sendable () -> Void
 
     /// Pending work, oldest first; `head` avoids shifting the array on every take.
@@ -42,7 +45,7 @@ final class ComputePool: Sendable {
     }
 
     /// Which backlog a piece of work joins: `.first` is taken before any `.normal`.
-    enum Lane: Sendable {
+    public enum Lane: Sendable {
         /// Short work on a job's critical path (decoding a response): it should
         /// not wait behind other jobs' long stages.
         case first
@@ -60,9 +63,9 @@ final class ComputePool: Sendable {
     /// Counts queued work items; each thread takes one per signal.
     private let queued = DispatchSemaphore(value: 0)
 
-    /// A pool's threads live as long as the process: the worker uses `shared`;
-    /// tests make small pools of their own.
-    init(threads: Int) {
+    /// Starts `threads` threads named `name-0`, `name-1`, …; they live as long
+    /// as the process, so pools are made once (tests make small ones).
+    public init(threads: Int, name: String = "compute") {
         for index in 0..<max(threads, 1) {
             let thread = Thread { [self] in
                 while true {
@@ -70,19 +73,19 @@ final class ComputePool: Sendable {
                     backlogs.withLock { $0.takeNext() }?()
                 }
             }
-            thread.name = "compute-\(index)"
+            thread.name = "\(name)-\(index)"
             thread.start()
         }
     }
 
-    /// Work queued and not yet started.
-    var backlogCount: Int {
+    /// Work queued and not yet started (what tests watch to order work).
+    public var backlogCount: Int {
         backlogs.withLock { $0.first.count + $0.normal.count }
     }
 
     /// Runs `work` on a pool thread once the work queued before it in its
     /// lane (and all of lane `.first`) has started.
-    func run<T: Sendable>(_ lane: Lane = .normal, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ lane: Lane = .normal, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let item: Work = { continuation.resume(with: Result { try work() }) }
             backlogs.withLock { backlogs in
@@ -99,7 +102,7 @@ final class ComputePool: Sendable {
     /// pool's threads (a job's five layer checks take a fifth of the time on
     /// five cores). Results are in the order of `items`; if several fail, the
     /// error of the first one in that order is thrown, as a loop would.
-    func map<Item: Sendable, Output: Sendable>(
+    public func map<Item: Sendable, Output: Sendable>(
         _ items: [Item], _ transform: @escaping @Sendable (Int, Item) throws -> Output
     ) async throws -> [Output] {
         let outcomes = await withTaskGroup(of: (Int, Result<Output, any Error>).self) { group in
