@@ -51,7 +51,7 @@ public struct APIServer: Sendable {
         ResultRoutes(queue: queue, resultsDirectory: settings.resultsDirectory).register(on: router)
         CostRoutes(costs: costs, retentionDays: settings.costRetentionDays).register(on: router)
         WebPage.register(on: router)
-        OpenAPIRoute.register(on: router)
+        OpenAPIRoute.register(on: router, settings: settings)
         HealthAndMetricsRoutes(
             redis: queue.redis, isStopping: { [drain] in drain.isDraining }, registry: metrics.registry,
             extraMetrics: extraMetrics, refreshMetrics: { [metrics, queue, costs] in await metrics.refresh(queue: queue, costs: costs) }

@@ -95,6 +95,20 @@ import Yams
         #expect(unknown.headers["allow"] == nil)
     }
 
+    /// `days` on `/api/costs` is bounded by COST_RETENTION_DAYS; the document states this server's bound.
+    @Test func theCostDaysBoundIsTheConfiguredRetention() async throws {
+        let api = try await APIHarness(costRetentionDays: 12)
+        defer { Task { await api.stop() } }
+        let paths = try #require(try await document(api)["paths"] as? [String: Any])
+        let get = ((paths["/api/costs"] as? [String: Any])?["get"] as? [String: Any]) ?? [:]
+        let days = (get["parameters"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "days" }
+        let schema = days?["schema"] as? [String: Any] ?? [:]
+        #expect(schema["maximum"] as? Int == 12)
+        #expect(schema["default"] as? Int == 7)
+        #expect(try await api.request("GET", "/api/costs?days=12").status == 200)
+        #expect(try await api.request("GET", "/api/costs?days=13").status == 422)
+    }
+
     private static let methods: Set<String> = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     private func document(_ api: APIHarness) async throws -> [String: Any] {
