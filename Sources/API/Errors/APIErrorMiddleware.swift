@@ -21,7 +21,7 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch {
-            let apiError = apiError(for: error, request: request)
+            let apiError = apiError(for: error, request: request, routedTo: context.endpointPath)
             if apiError.status == .internalServerError {
                 context.logger.error("\(request.method) \(request.uri.path) failed: \(String(reflecting: error))")
             }
@@ -29,14 +29,16 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    func apiError(for error: any Error, request: Request) -> APIError {
+    /// - Parameter routedTo: the route pattern the router chose, if any.
+    func apiError(for error: any Error, request: Request, routedTo: String?) -> APIError {
         switch error {
         case let error as QueueError:
             return Self.apiError(for: error)
         case let error as RedisError:
             return error.isConnectivity ? .unavailable : Self.internalError
         case let error as HTTPError where error.status == .notFound:
-            let allowed = routeMethods.allowed(forPath: request.uri.path)
+            // 405 only for the router's own "no route", not for a 404 a route's handler raised.
+            let allowed = routeMethods.isRoute(routedTo) ? [] : routeMethods.allowed(forPath: request.uri.path)
             return allowed.isEmpty ? .notFound("no such resource") : .methodNotAllowed(request.method, allowed: allowed)
         case let error as HTTPError:
             return Self.apiError(for: error)

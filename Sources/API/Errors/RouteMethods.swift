@@ -25,6 +25,12 @@ final class RouteMethods: Sendable {
         routes.withLock { $0 = table }
     }
 
+    /// Whether `pattern` (a request's endpoint path, as the router records it) is one of the routes.
+    func isRoute(_ pattern: String?) -> Bool {
+        guard let pattern else { return false }
+        return routes.withLock { $0.contains { $0.path.description == pattern } }
+    }
+
     /// The methods of every route pattern `path` matches, sorted; empty when
     /// none does (a plain 404).
     func allowed(forPath path: String) -> [HTTPRequest.Method] {
