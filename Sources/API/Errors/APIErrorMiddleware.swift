@@ -39,7 +39,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as HTTPError where error.status == .notFound:
             // 405 only for the router's own "no route", not for a 404 a route's handler raised.
             let allowed = routeMethods.isRoute(routedTo) ? [] : routeMethods.allowed(forPath: request.uri.path)
-            return allowed.isEmpty ? .notFound("no such resource") : .methodNotAllowed(request.method, allowed: allowed)
+            guard !allowed.isEmpty, !allowed.contains(request.method) else { return .notFound("no such resource") }
+            return .methodNotAllowed(request.method, allowed: allowed)
         case let error as HTTPError:
             return Self.apiError(for: error)
         case is NIOTooManyBytesError:
