@@ -75,11 +75,21 @@ let package = Package(
         // GPU cost attribution per request, per UTC day and per job.
         .target(name: "CostTracker", dependencies: ["DecomposerCore", "SystemSupport"]),
 
+        // `/healthz`, `/readyz`, `/metrics` and the queue-depth gauges, shared by the API and the worker.
+        .target(
+            name: "OperationalRoutes",
+            dependencies: [
+                "DecomposerCore", "Redis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
         // `decomposer worker`: bounded-concurrency job processing.
         .target(
             name: "Worker",
             dependencies: [
-                "DecomposerCore", "Redis", "VertexClient", "CostTracker", "SystemSupport",
+                "DecomposerCore", "Redis", "VertexClient", "CostTracker", "OperationalRoutes", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -91,7 +101,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "DecomposerCore", "Redis", "CostTracker", "ImageCodec", "SystemSupport",
+                "DecomposerCore", "Redis", "CostTracker", "ImageCodec", "OperationalRoutes", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,6 +132,7 @@ let package = Package(
                 "Redis",
                 "Worker",
                 "API",
+                "OperationalRoutes",
                 "LocalEndpoint",
                 "VertexClient",
                 "CostTracker",

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds, runs every test, then the browser test.
+# The test command: installs what is missing, builds, runs every test, then the schemathesis
+# check of the API's OpenAPI document, the browser test and the chaos suites.
 # Tests start their own redis-server on free loopback ports; nothing needs to be running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,8 @@ status=0
 timeout --kill-after=30 1200 swift test --skip-build || status=$?
 if [ "$status" -eq 124 ]; then echo "swift test did not finish within 20 minutes (a test hangs)" >&2; fi
 if [ "$status" -ne 0 ]; then exit "$status"; fi
+# The served OpenAPI document against the running server, by schemathesis (loopback-only namespace).
+scripts/schemathesis.sh
 # The web page in headless Chromium against a real stack (Redis, local endpoint, API + worker).
 scripts/browser-test.sh
 # Chaos suite 5: ≥ 30 kinds of malformed requests against a running API beside normal traffic.

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import OperationalRoutes
 import ServiceLifecycle
 
 /// The API process: routes, middleware, the WebSocket watch hub, and the
@@ -36,11 +37,12 @@ public struct APIServer: Sendable {
     /// metrics, CORS, JSON errors, API key.
     public func makeRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        let routeMethods = RouteMethods()
         router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
         if !settings.corsAllowedOrigins.isEmpty {
             router.middlewares.add(CORSPolicyMiddleware(allowedOrigins: Set(settings.corsAllowedOrigins)))
         }
-        router.middlewares.add(APIErrorMiddleware())
+        router.middlewares.add(APIErrorMiddleware(routeMethods: routeMethods))
         if let apiKey = settings.apiKey { router.middlewares.add(APIKeyMiddleware(apiKey: apiKey)) }
         let uploads = UploadStore(directory: settings.uploadsDirectory)
         UploadRoutes(uploads: uploads, settings: settings).register(on: router)
@@ -49,8 +51,12 @@ public struct APIServer: Sendable {
         ResultRoutes(queue: queue, resultsDirectory: settings.resultsDirectory).register(on: router)
         CostRoutes(costs: costs, retentionDays: settings.costRetentionDays).register(on: router)
         WebPage.register(on: router)
-        HealthRoutes(queue: queue, costs: costs, metrics: metrics, extraMetrics: extraMetrics, drain: drain)
-            .register(on: router)
+        OpenAPIRoute.register(on: router, settings: settings)
+        HealthAndMetricsRoutes(
+            redis: queue.redis, isStopping: { [drain] in drain.isDraining }, registry: metrics.registry,
+            extraMetrics: extraMetrics, refreshMetrics: { [metrics, queue, costs] in await metrics.refresh(queue: queue, costs: costs) }
+        ).register(on: router)
+        routeMethods.load(router.routes)
         return router
     }
 

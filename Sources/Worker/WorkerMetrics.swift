@@ -1,3 +1,4 @@
+import OperationalRoutes
 import Prometheus
 
 /// The worker's Prometheus metrics, on a registry of its own (no global
@@ -12,9 +13,9 @@ public final class WorkerMetrics: Sendable {
     let inFlight: Gauge
     /// 1 while `DAILY_BUDGET_USD` is spent and this worker claims nothing.
     let budgetExhausted: Gauge
-    /// Queue depth by state (waiting, retrying, running), read when scraped;
-    /// nil for a worker inside the API process, whose own metrics already report it.
-    let queueDepth: (waiting: Gauge, retrying: Gauge, running: Gauge)?
+    /// Queue depth by state, read when scraped; nil for a worker inside the API
+    /// process, whose own metrics already report it.
+    let queueDepth: QueueDepthGauges?
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), reportsQueueDepth: Bool = true) {
         self.registry = registry
@@ -37,13 +38,6 @@ public final class WorkerMetrics: Sendable {
         budgetExhausted = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "decomposer", subsystem: "worker", metricName: "budget_exhausted", unitName: "",
             helpText: "1 while the daily GPU budget is spent and no job is claimed"))
-        let queue = MetricNameDescriptor(
-            namespace: "decomposer", subsystem: "queue", metricName: "depth", unitName: "jobs",
-            helpText: "Jobs in the queue by state")
-        queueDepth = reportsQueueDepth
-            ? (registry.makeGauge(descriptor: queue, labels: [("state", "waiting")]),
-               registry.makeGauge(descriptor: queue, labels: [("state", "retrying")]),
-               registry.makeGauge(descriptor: queue, labels: [("state", "running")]))
-            : nil
+        queueDepth = reportsQueueDepth ? QueueDepthGauges(registry: registry) : nil
     }
 }

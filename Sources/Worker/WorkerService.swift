@@ -172,10 +172,8 @@ public struct WorkerService: Service {
 
     /// Queue depth by state, read at scrape time.
     func refreshQueueGauges() async {
-        guard let counts = try? await queue.counts() else { return }
-        metrics.queueDepth?.waiting.set(Int64(counts.waiting))
-        metrics.queueDepth?.retrying.set(Int64(counts.delayed))
-        metrics.queueDepth?.running.set(Int64(counts.active))
+        guard let queueDepth = metrics.queueDepth, let counts = try? await queue.counts() else { return }
+        queueDepth.record(counts)
     }
 
     /// A user's cancel of a job this worker runs aborts it at once; the cancellations channel

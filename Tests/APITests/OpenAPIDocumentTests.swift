@@ -64,6 +64,51 @@ import Yams
         #expect(Set(properties.keys) == Set(sent))
     }
 
+    /// A method the document does not list for a path the server has is 405 with `Allow` naming
+    /// exactly the documented methods (RFC 9110 §15.5.6); an unknown path stays 404.
+    @Test func aMethodTheDocumentDoesNotListAnswers405WithTheDocumentedOnesInAllow() async throws {
+        let api = try await APIHarness()
+        defer { Task { await api.stop() } }
+        let paths = try #require(try await document(api)["paths"] as? [String: Any])
+        var checked = 0
+        for (template, item) in paths {
+            let documented = Set((item as? [String: Any] ?? [:]).keys.filter(Self.methods.contains).map { $0.uppercased() })
+            let path = template.replacingOccurrences(of: "{job_id}", with: UUID().uuidString.lowercased())
+                .replacingOccurrences(of: "{filename}", with: "layer_0.png")
+            for method in Self.methods.map({ $0.uppercased() }).sorted() where !documented.contains(method) && method != "HEAD" {
+                let response = try await api.request(method, path)
+                #expect(response.status == 405, "\(method) \(path): \(response.status) \(response.text)")
+                #expect(response.errorCode == "method_not_allowed", "\(method) \(path): \(response.text)")
+                let allow = Set((response.headers["allow"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                #expect(allow == documented, "\(method) \(path): Allow \(response.headers["allow"] ?? "none")")
+                checked += 1
+            }
+        }
+        #expect(checked > 20)
+        // HEAD over a raw socket: curl would wait for the body a HEAD answer never has.
+        let head = try await RawHTTP.exchange(port: api.port, "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(head.status == 405, "\(head.text)")
+        #expect(head.text.lowercased().contains("\r\nallow: get\r\n"), "\(head.text)")
+        let unknown = try await api.request("PUT", "/api/nothing-here")
+        #expect(unknown.status == 404)
+        #expect(unknown.errorCode == "not_found")
+        #expect(unknown.headers["allow"] == nil)
+    }
+
+    /// `days` on `/api/costs` is bounded by COST_RETENTION_DAYS; the document states this server's bound.
+    @Test func theCostDaysBoundIsTheConfiguredRetention() async throws {
+        let api = try await APIHarness(costRetentionDays: 12)
+        defer { Task { await api.stop() } }
+        let paths = try #require(try await document(api)["paths"] as? [String: Any])
+        let get = ((paths["/api/costs"] as? [String: Any])?["get"] as? [String: Any]) ?? [:]
+        let days = (get["parameters"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "days" }
+        let schema = days?["schema"] as? [String: Any] ?? [:]
+        #expect(schema["maximum"] as? Int == 12)
+        #expect(schema["default"] as? Int == 7)
+        #expect(try await api.request("GET", "/api/costs?days=12").status == 200)
+        #expect(try await api.request("GET", "/api/costs?days=13").status == 422)
+    }
+
     private static let methods: Set<String> = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     private func document(_ api: APIHarness) async throws -> [String: Any] {

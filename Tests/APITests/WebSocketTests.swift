@@ -107,6 +107,9 @@ import TestSupport
         let plain = try await api.request("GET", "/ws/status/\(UUID().uuidString)")
         #expect(plain.status == 426)
         #expect(plain.errorCode == "upgrade_required")
+        let malformed = try await api.request("GET", "/ws/status/not-a-uuid")
+        #expect(malformed.status == 404)
+        #expect(malformed.errorCode == "job_not_found")
     }
 
     @Test func everyWatcherIsServedByOneSubscription() async throws {

@@ -4,37 +4,49 @@ import Logging
 import NIOCore
 import Redis
 
-/// Turns every error a route throws into the JSON error contract, so a client
-/// never sees a stack trace, an HTML page or an empty 500 — and an unexpected
-/// failure is logged once, here, with the request.
+/// Routes throw `APIError`, which Hummingbird renders itself. This middleware
+/// turns every *other* error into one, so a client never sees a stack trace,
+/// an HTML page or an empty 500: the queue's and Redis's errors, Hummingbird's
+/// own `HTTPError`s (an unknown route, a known path asked with a method it
+/// does not answer — 405 with `Allow` —, an oversized body), and anything
+/// unexpected, which is logged here once with the request and answered as a
+/// 500 that tells nothing of the internals.
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The methods each route answers (for 405).
+    let routeMethods: RouteMethods
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as APIError {
+            throw error
         } catch {
-            let apiError = Self.apiError(for: error)
+            let apiError = apiError(for: error, request: request, routedTo: context.endpointPath)
             if apiError.status == .internalServerError {
                 context.logger.error("\(request.method) \(request.uri.path) failed: \(String(reflecting: error))")
             }
-            return try JSONResponse.make(
-                apiError.status, ErrorBody(code: apiError.code, message: apiError.message), headers: apiError.headers)
+            throw apiError
         }
     }
 
-    static func apiError(for error: any Error) -> APIError {
+    /// - Parameter routedTo: the route pattern the router chose, if any.
+    func apiError(for error: any Error, request: Request, routedTo: String?) -> APIError {
         switch error {
-        case let error as APIError:
-            return error
         case let error as QueueError:
-            return apiError(for: error)
+            return Self.apiError(for: error)
         case let error as RedisError:
-            return error.isConnectivity ? .unavailable : internalError
+            return error.isConnectivity ? .unavailable : Self.internalError
+        case let error as HTTPError where error.status == .notFound:
+            // 405 only for the router's own "no route", not for a 404 a route's handler raised.
+            let allowed = routeMethods.isRoute(routedTo) ? [] : routeMethods.allowed(forPath: request.uri.path)
+            guard !allowed.isEmpty, !allowed.contains(request.method) else { return .notFound("no such resource") }
+            return .methodNotAllowed(request.method, allowed: allowed)
         case let error as HTTPError:
-            return apiError(for: error)
+            return Self.apiError(for: error)
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, "request_too_large", "the request body is too large for this endpoint")
         default:
-            return internalError
+            return Self.internalError
         }
     }
 
@@ -43,7 +55,7 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .queueFull(let depth):
             return APIError(
                 .tooManyRequests, "queue_full", "the queue is full (\(depth) jobs waiting); try again later",
-                headers: ["Retry-After": "30"])
+                headers: [.retryAfter: "30"])
         case .idempotencyConflict:
             return .conflict("this Idempotency-Key was already used for a different request")
         case .redis(let error):
@@ -53,15 +65,13 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// Errors Hummingbird raises itself: unknown routes, oversized bodies, bad requests.
+    /// Errors Hummingbird raises itself: oversized bodies, bad requests.
     private static func apiError(for error: HTTPError) -> APIError {
         switch error.status {
-        case .notFound:
-            return .notFound("no such resource")
         case .contentTooLarge:
             return APIError(.contentTooLarge, "request_too_large", error.body ?? "the request body is too large")
         case .methodNotAllowed:
-            return APIError(.methodNotAllowed, "method_not_allowed", error.body ?? "method not allowed")
+            return APIError(.methodNotAllowed, "method_not_allowed", error.body ?? "method not allowed", headers: error.headers)
         case let status where (400..<500).contains(status.code):
             return APIError(status, "bad_request", error.body ?? status.reasonPhrase)
         default:
@@ -71,6 +81,6 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private static var internalError: APIError {
         APIError(
-        .internalServerError, "internal_error", "the server failed to handle this request; it has been logged")
+            .internalServerError, "internal_error", "the server failed to handle this request; it has been logged")
     }
 }

@@ -6,18 +6,16 @@ import Hummingbird
 /// times, no escaped slashes so URLs read as URLs).
 enum JSONResponse {
     static func make(
-        _ status: HTTPResponse.Status, _ value: some Encodable, headers: [String: String] = [:]
+        _ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]
     ) throws -> Response {
         let data = try encoder.encode(value)
         return make(status, bytes: ByteBuffer(bytes: data), headers: headers)
     }
 
-    static func make(_ status: HTTPResponse.Status, bytes: ByteBuffer, headers: [String: String] = [:]) -> Response {
+    static func make(_ status: HTTPResponse.Status, bytes: ByteBuffer, headers: HTTPFields = [:]) -> Response {
         var fields = HTTPFields()
         fields[.contentType] = "application/json; charset=utf-8"
-        for (name, value) in headers {
-            if let name = HTTPField.Name(name) { fields[name] = value }
-        }
+        fields.append(contentsOf: headers)
         return Response(status: status, headers: fields, body: .init(byteBuffer: bytes))
     }
 

@@ -1,5 +1,6 @@
 import CostTracker
 import DecomposerCore
+import OperationalRoutes
 import Prometheus
 import Synchronization
 
@@ -19,7 +20,7 @@ public final class APIMetrics: Sendable {
             helpText: "HTTP request latency by method and route")
     }
     let watchers: Gauge
-    private let queueDepth: [(state: String, gauge: Gauge)]
+    private let queueDepth: QueueDepthGauges
     private let jobsInFlight: Gauge
     private let jobTotals: [(key: String, gauge: Gauge)]
     private let costToday: Gauge
@@ -39,12 +40,7 @@ public final class APIMetrics: Sendable {
         watchers = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "decomposer", subsystem: "api", metricName: "websocket_watchers", unitName: "connections",
             helpText: "WebSocket connections watching a job"))
-        let depth = MetricNameDescriptor(
-            namespace: "decomposer", subsystem: "queue", metricName: "depth", unitName: "jobs",
-            helpText: "Jobs in the queue by state")
-        queueDepth = ["waiting", "retrying", "running", "dead"].map {
-            ($0, registry.makeGauge(descriptor: depth, labels: [("state", $0)]))
-        }
+        queueDepth = QueueDepthGauges(registry: registry)
         jobsInFlight = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "decomposer", subsystem: "queue", metricName: "jobs_in_flight", unitName: "jobs",
             helpText: "Jobs running on a worker now (fleet-wide)"))
@@ -84,8 +80,7 @@ public final class APIMetrics: Sendable {
     /// Reads the fleet-wide figures; a Redis failure leaves the last values.
     func refresh(queue: JobQueue, costs: CostTracker) async {
         if let counts = try? await queue.counts() {
-            let depths = ["waiting": counts.waiting, "retrying": counts.delayed, "running": counts.active, "dead": counts.dead]
-            for (state, gauge) in queueDepth { gauge.set(Int64(depths[state] ?? 0)) }
+            queueDepth.record(counts)
             jobsInFlight.set(Int64(counts.active))
             for (key, gauge) in jobTotals { gauge.set(counts.totals[key] ?? 0) }
         }

@@ -21,7 +21,13 @@ struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[.accessControlMaxAge] = "600"
             return response
         }
-        var response = try await next(request, context)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            // Rendered here rather than by the router, so an error is readable by the origin too.
+            response = try error.response(from: request, context: context)
+        }
         decorate(&response, origin: origin)
         return response
     }

@@ -7,10 +7,20 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        let response = try await next(request, context)
+        do {
+            let response = try await next(request, context)
+            record(request, context: context, status: response.status, since: started)
+            return response
+        } catch {
+            // Errors are rendered by the router, after every middleware; count the status they will get.
+            record(request, context: context, status: (error as? any HTTPResponseError)?.status ?? .internalServerError, since: started)
+            throw error
+        }
+    }
+
+    private func record(_ request: Request, context: Context, status: HTTPResponse.Status, since started: ContinuousClock.Instant) {
         metrics.recordRequest(
-            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: status.code,
             duration: ContinuousClock.now - started)
-        return response
     }
 }

@@ -1,7 +1,10 @@
 /// The OpenAPI 3.1 description of the HTTP + WebSocket contract, served at
-/// `/openapi.yaml`. `OpenAPIDocumentTests` checks it against the router.
+/// `/openapi.yaml`. `OpenAPIDocumentTests` checks it against the router and
+/// `scripts/schemathesis.sh` against the running server. Limits that come from
+/// the configuration are stated with this process's values.
 enum OpenAPIDocument {
-    static let yaml = #"""
+    static func yaml(costRetentionDays: Int) -> String {
+        #"""
 openapi: 3.1.0
 info:
   title: Poster layer decomposition API
@@ -34,8 +37,10 @@ paths:
               required: [file]
               properties:
                 file:
+                  description: The poster, a PNG or JPEG (any file name; the type comes from the content)
                   type: string
                   contentMediaType: application/octet-stream
+                  minLength: 1
       responses:
         "201":
           description: Stored
@@ -134,8 +139,15 @@ paths:
         "101":
           description: Switching to the WebSocket protocol
         "401": { $ref: "#/components/responses/Unauthorized" }
+        "404":
+          description: job_not_found, for a request that is not an upgrade and whose job_id is not a UUID
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
         "426":
-          description: Not a WebSocket upgrade request
+          description: Not a WebSocket opening handshake (and job_id is a UUID)
+          headers:
+            Upgrade: { schema: { type: string, const: websocket } }
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
@@ -174,7 +186,8 @@ paths:
         - name: days
           in: query
           required: false
-          schema: { type: integer, minimum: 1, default: 7, description: "at most COST_RETENTION_DAYS" }
+          description: Days including today, at most COST_RETENTION_DAYS (this server keeps \#(costRetentionDays))
+          schema: { type: integer, minimum: 1, maximum: \#(costRetentionDays), default: \#(min(7, costRetentionDays)) }
       responses:
         "200":
           description: One entry per day including today; days without use are zeros
@@ -389,4 +402,5 @@ components:
         Retry-After: { schema: { type: integer } }
       content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
 """#
+    }
 }

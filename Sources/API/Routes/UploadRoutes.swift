@@ -74,7 +74,7 @@ struct UploadRoutes {
         APIError(
             .contentTooLarge, "upload_too_large",
             "the upload is larger than the \(Self.describe(bytes: settings.maxUploadBytes)) limit (MAX_UPLOAD_BYTES)",
-            headers: ["Connection": "close"])
+            headers: [.connection: "close"])
     }
 
     /// The client's file name, as a name only (no directories, no control characters).

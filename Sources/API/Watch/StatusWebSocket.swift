@@ -8,7 +8,8 @@ import SystemSupport
 /// `GET /ws/status/{job_id}`: the job's snapshot, then every change in order
 /// with no gap and no duplicate, ending with the terminal state and a 1000
 /// close. An unknown or malformed id gets one `job_not_found` message and a
-/// 4404 close (the upgrade is accepted so browsers can read why).
+/// 4404 close (the upgrade is accepted so browsers can read why). A request
+/// that is no upgrade gets 426, or 404 when its id is not even a UUID.
 struct StatusWebSocket {
     let queue: JobQueue
     let hub: JobWatchHub
@@ -16,9 +17,13 @@ struct StatusWebSocket {
     static let notFoundCloseCode: UInt16 = 4404
 
     func register(on router: Router<APIRequestContext>) {
-        router.ws("/ws/status/:job_id", shouldUpgrade: { request, _ in
-            guard request.headers[.upgrade]?.lowercased() == "websocket" else {
-                throw APIError(.upgradeRequired, "upgrade_required", "this is a WebSocket endpoint; connect with a WebSocket client")
+        router.ws("/ws/status/:job_id", shouldUpgrade: { request, context in
+            guard Self.isHandshake(request) else {
+                // A plain request can be told at once what is wrong with its id, as GET /api/jobs/{id} is.
+                _ = try JobRoutes.jobID(context)
+                throw APIError(
+                    .upgradeRequired, "upgrade_required", "this is a WebSocket endpoint; connect with a WebSocket client",
+                    headers: [.upgrade: "websocket"])
             }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
@@ -32,6 +37,15 @@ struct StatusWebSocket {
                 group.cancelAll()
             }
         })
+    }
+
+    /// A WebSocket opening handshake (RFC 6455 §4.1): only those reach here through the
+    /// server's upgrader; anything else is a plain request, answered 426, never an empty 200.
+    static func isHandshake(_ request: Request) -> Bool {
+        guard request.headers[.upgrade]?.lowercased() == "websocket", request.headers[.secWebSocketKey] != nil else { return false }
+        return request.headers[values: .connection].contains { value in
+            value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "upgrade" }
+        }
     }
 
     func watch(_ jobID: UUID?, outbound: WebSocketOutboundWriter, logger: Logger) async throws {

@@ -4,6 +4,7 @@ import CurlHTTP
 import DecomposerCore
 import Foundation
 import Logging
+import OperationalRoutes
 import ServiceLifecycle
 import Worker
 
