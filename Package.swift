@@ -49,6 +49,16 @@ let package = Package(
             dependencies: ["CurlHTTP", .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
 
+        // Google Cloud Storage: objects over the JSON API (libcurl), V4 signed URLs.
+        .target(
+            name: "CloudStorage",
+            dependencies: [
+                "CurlHTTP", "GoogleAuth", "SystemSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+
         // Redis over hiredis: connections on their own threads, callers await.
         .target(
             name: "Redis",
@@ -178,6 +188,7 @@ let package = Package(
             name: "GoogleAuthTests",
             dependencies: ["GoogleAuth", "CurlHTTP", "TestSupport", .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
+        .testTarget(name: "CloudStorageTests", dependencies: ["CloudStorage", "CurlHTTP", "GoogleAuth", "TestSupport"]),
         .testTarget(
             name: "CurlHTTPTests",
             dependencies: ["CurlHTTP", "TestSupport"]
