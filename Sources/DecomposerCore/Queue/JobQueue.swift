@@ -105,6 +105,21 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Ids of queued, delayed and running jobs and the uploads they read (`decomposer cleanup`
+    /// keeps those files). One pass over the three structures and one pipelined read per job.
+    public func unfinishedJobs() async throws(QueueError) -> (jobs: Set<UUID>, files: Set<UUID>) {
+        do {
+            let lists = try await redis.pipeline([
+                ["LRANGE", keys.wait, "0", "-1"], ["ZRANGE", keys.delayed, "0", "-1"], ["ZRANGE", keys.active, "0", "-1"],
+            ])
+            let jobs = Set(lists.flatMap { $0.array ?? [] }.compactMap { $0.string.flatMap(UUID.init(uuidString:)) })
+            let fileReplies = try await redis.pipeline(jobs.map { ["HGET", keys.job($0), "file_id"] })
+            return (jobs, Set(fileReplies.compactMap { $0.string.flatMap(UUID.init(uuidString:)) }))
+        } catch {
+            throw .redis(error)
+        }
+    }
+
     /// Runs a queue script: the common keys and arguments (`library.lua`) in front of its own.
     func run(_ script: RedisScript, keys ownKeys: [String] = [], _ arguments: [String]) async throws(QueueError)
         -> ScriptReply

@@ -25,7 +25,7 @@ public struct FileCleanup: Sendable {
     /// With `dryRun`, reports what would go without removing anything.
     public func run(olderThan age: Duration, now: Date = Date(), dryRun: Bool = false) async throws -> Report {
         let cutoff = now.addingTimeInterval(-(age / .seconds(1)))
-        let inUse = try await unfinishedJobs()
+        let inUse = try await queue.unfinishedJobs()
         // Listing and removing thousands of files blocks: off the concurrency pool.
         return try await BlockingIO.run { [self] in try remove(olderThan: cutoff, keeping: inUse, dryRun: dryRun) }
     }
@@ -56,19 +56,6 @@ public struct FileCleanup: Sendable {
             if !dryRun { try FileManager.default.removeItem(at: entry.url) }
         }
         return report
-    }
-
-    /// Ids of queued, delayed and running jobs and the uploads they read.
-    private func unfinishedJobs() async throws -> (jobs: Set<UUID>, files: Set<UUID>) {
-        let keys = queue.keys
-        let lists = try await queue.redis.pipeline([
-            ["LRANGE", keys.wait, "0", "-1"], ["ZRANGE", keys.delayed, "0", "-1"], ["ZRANGE", keys.active, "0", "-1"],
-        ])
-        let jobs = Set(lists.flatMap { $0.array ?? [] }.compactMap { $0.string.flatMap(UUID.init(uuidString:)) })
-        let ordered = Array(jobs)
-        let fileReplies = try await queue.redis.pipeline(ordered.map { ["HGET", keys.job($0), "file_id"] })
-        let files = Set(fileReplies.compactMap { $0.string.flatMap(UUID.init(uuidString:)) })
-        return (jobs, files)
     }
 
     private struct Entry {
