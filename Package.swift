@@ -64,7 +64,10 @@ let package = Package(
         ),
 
         // The Vertex AI prediction call: wire format, error classification, backoff.
-        .target(name: "VertexClient", dependencies: ["CurlHTTP", "GoogleAuth", "ImageCodec"]),
+        .target(
+            name: "VertexClient",
+            dependencies: ["CurlHTTP", "GoogleAuth", "ImageCodec", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
 
         // GPU cost attribution per request, per UTC day and per job.
         .target(name: "CostTracker", dependencies: ["DecomposerCore", "Redis"]),
