@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // Benchmark-only: the libraries the project's own codecs are measured against (bench/RESULTS.md).
+        .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // Test-only: reads the OpenAPI document to check it against the routes.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -136,10 +139,12 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "DecomposerCore", "Redis", "VertexClient", "Worker", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
-                "LocalEndpoint", "TestSupport",
+                "LocalEndpoint", "TestSupport", "API",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ]
         ),
 

@@ -236,7 +236,7 @@ private struct JSONCursor {
 /// Standard base64 (RFC 4648 §4) with padding, no line breaks, decoded
 /// straight into the result's storage. Only canonical input is accepted
 /// (length a multiple of 4, unused bits zero); anything else is nil.
-enum Base64Bytes {
+package enum Base64Bytes {
     /// 6-bit value of each ASCII byte; 0x80 for bytes outside the alphabet.
     private static let values: [UInt8] = {
         var table = [UInt8](repeating: 0x80, count: 256)
@@ -246,7 +246,7 @@ enum Base64Bytes {
         return table
     }()
 
-    static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    package static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = text.count
         guard count > 0, count % 4 == 0 else { return nil }
         let padding = text[count - 1] != UInt8(ascii: "=") ? 0 : text[count - 2] != UInt8(ascii: "=") ? 1 : 2
