@@ -20,10 +20,11 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh wrk
 # SCRATCH_PATH: another build folder (e.g. while someone else builds in .build).
 export SCRATCH_PATH="${SCRATCH_PATH:-.build}"
-swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer >&2
+parts=${PARTS:-worker api codecs}
+# The codecs part needs only decomposer-bench.
+[ "$parts" = codecs ] || swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer >&2
 swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer-bench >&2
 
-parts=${PARTS:-worker api codecs}
 figures=$(mktemp)
 codec_figures=$(mktemp)
 trap 'rm -f "$figures" "$codec_figures"' EXIT
