@@ -40,9 +40,11 @@ for part in $parts; do
   fi
 done
 
+# Read before RESULTS.md is rewritten (which would count as a local change).
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
 about_the_run() {
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
+  echo "- commit: $commit"
   echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(swift --version 2>&1 | head -1)"
   echo "- load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
