@@ -18,8 +18,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
-        // Benchmark-only: the libraries the project's own codecs are measured against (bench/RESULTS.md).
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
+        // Benchmark-only: what the own multipart parser is measured against (bench/RESULTS.md).
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // Test-only: reads the OpenAPI document to check it against the routes.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -69,7 +69,11 @@ let package = Package(
         // The Vertex AI prediction call: wire format, error classification, backoff.
         .target(
             name: "VertexClient",
-            dependencies: ["CurlHTTP", "GoogleAuth", "ImageCodec", .product(name: "HTTPTypes", package: "swift-http-types")]
+            dependencies: [
+                "CurlHTTP", "GoogleAuth", "ImageCodec",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ]
         ),
 
         // GPU cost attribution per request, per UTC day and per job.

@@ -2,7 +2,8 @@
 # The codecs part of bench/run.sh (run alone, it prints its figures): the project's
 # own parsers and codecs against the mirrored libraries that do the same job, on the
 # same input, each case in its own process (no Redis needed):
-#   base64     a prediction reply's five layers: own Base64Bytes, swift-extras-base64, Foundation
+#   base64     a prediction reply's five layers: CanonicalBase64 (swift-extras-base64 plus the
+#              scanner's canonical check), swift-extras-base64 alone, Foundation
 #   json       a POST /api/decompose body and a completed job's event: own JSONParser,
 #              JSONSerialization, JSONDecoder
 #   multipart  a 25 MB upload in 64 KiB chunks, and a header line that never ends: own

@@ -5,9 +5,10 @@ import VertexClient
 /// `base64 [--rounds N]`: decoding a prediction reply's layers — five base64
 /// PNG payloads of 1.9 MB, 300, 500, 350 and 120 KB, the sizes a 1024 px
 /// poster's layers come back at — straight from the reply's bytes, as
-/// `PredictionBodyScanner` does. The project's own `Base64Bytes` against
-/// swift-extras-base64's `Base64.decode(bytes:)` and Foundation's
-/// `Data(base64Encoded:)` (the general path's), on the same input; MB/s of
+/// `PredictionBodyScanner` does: with `CanonicalBase64` (what the scanner runs:
+/// swift-extras-base64 plus its check that the text is canonical), with
+/// swift-extras-base64's `Base64.decode(bytes:)` alone, and with Foundation's
+/// `Data(base64Encoded:)` (the general path's), on the same input. MB/s of
 /// base64 read, the median of the rounds, decoders taking turns in each round
 /// so a busy moment on the machine does not favour one.
 func base64Case() throws {
@@ -20,7 +21,7 @@ func base64Case() throws {
     let megabytes = Double(encoded.reduce(0) { $0 + $1.count }) / 1e6
 
     let decoders: [(String, ([UInt8]) throws -> [UInt8])] = [
-        ("own", { text in text.withUnsafeBufferPointer { Base64Bytes.decode($0) } ?? [] }),
+        ("canonical", { text in text.withUnsafeBufferPointer { CanonicalBase64.decode($0) } ?? [] }),
         ("extras", { text in try text.withUnsafeBufferPointer { try Base64.decode(bytes: $0) } }),
         ("foundation", { text in Data(base64Encoded: Data(text)).map { [UInt8]($0) } ?? [] }),
     ]
