@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
         // Benchmark-only: what the own multipart parser is measured against (bench/RESULTS.md).
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // Benchmark-only: its JSON reader (into Google_Protobuf_Struct) is the one other the mirrors offer.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         // Test-only: reads the OpenAPI document to check it against the routes.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -149,6 +151,7 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
 

@@ -1,9 +1,12 @@
 import DecomposerCore
 import Foundation
+import SwiftProtobuf
 
 /// `json [--rounds N]`: the project's own `JSONParser` against Foundation's
-/// `JSONSerialization` and `JSONDecoder` on the two inputs it parses on hot
-/// paths, each from the form the caller has it in:
+/// `JSONSerialization` and `JSONDecoder`, and swift-protobuf's JSON reader into
+/// `Google_Protobuf_Struct` (the only other JSON reader among the mirrored
+/// packages), on the two inputs it parses on hot paths, each from the form the
+/// caller has it in:
 ///
 /// - a `POST /api/decompose` body (bytes, as in the request's buffer; Foundation needs a `Data` copy),
 ///   to its three fields;
@@ -44,11 +47,22 @@ func jsonCase() throws {
             let decoded = try JSONDecoder().decode(DecomposeBody.self, from: Data(body))
             return decoded.file_id.utf8.count + (decoded.num_layers ?? 0) + (decoded.resolution ?? 0)
         }),
+        ("protobuf_struct", {
+            let fields = try Google_Protobuf_Struct(jsonUTF8Bytes: body).fields
+            guard case .stringValue(let id)? = fields["file_id"]?.kind, case .numberValue(let layers)? = fields["num_layers"]?.kind,
+                case .numberValue(let resolution)? = fields["resolution"]?.kind
+            else { return 0 }
+            return id.utf8.count + Int(layers) + Int(resolution)
+        }),
     ]
     let eventParsers: [(String, () throws -> Int)] = [
         ("own", { (try JSONParser.parse(payload)).stringFields?.count ?? 0 }),
         ("jsonserialization", { (try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: String])?.count ?? 0 }),
         ("jsondecoder", { try JSONDecoder().decode([String: String].self, from: Data(payload.utf8)).count }),
+        ("protobuf_struct", {
+            let fields = try Google_Protobuf_Struct(jsonString: payload).fields
+            return fields.values.allSatisfy { if case .stringValue? = $0.kind { true } else { false } } ? fields.count : 0
+        }),
     ]
     let inputs: [(String, [(String, () throws -> Int)], expected: Int, iterations: Int)] = [
         ("decompose_body", decomposeParsers, 36 + 5 + 1024, 20_000), ("job_event", eventParsers, 17, 2_000),
