@@ -237,7 +237,7 @@ private struct JSONCursor {
 
 /// Standard base64 (RFC 4648 §4) with padding, no line breaks, decoded by
 /// swift-extras-base64 straight from the body's bytes: 3,200 MB/s here against
-/// 2,860 for the decoder of our own it replaced (bench/RESULTS.md, "Own parsers
+/// 2,860 for the decoder of our own it replaced (bench/README.md, "Own parsers
 /// vs libraries"). Only canonical text is taken (length a multiple of 4, unused
 /// bits zero, `=` only at the end); anything else is nil, for the general path.
 package enum CanonicalBase64 {

@@ -14,7 +14,7 @@ import NIOCore
 /// is an error (`finish()`), not a silently short file.
 ///
 /// Kept rather than multipart-kit's `MultipartParser` (bench/README.md, "Own
-/// parsers vs libraries"): about 20 times its speed on a 25 MB upload, and
+/// parsers vs libraries"): 25–30 times its speed on a 25 MB upload, and
 /// what the upload contract needs and it lacks — bounded part headers and
 /// preamble, an end-of-input check, errors that say what is wrong. `package`
 /// so decomposer-bench can measure the two.
