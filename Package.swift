@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
+        // Benchmark-only: what the own multipart parser is measured against (bench/RESULTS.md).
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // Benchmark-only: its JSON reader (into Google_Protobuf_Struct) is the one other the mirrors offer.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         // Test-only: reads the OpenAPI document to check it against the routes.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -80,7 +85,14 @@ let package = Package(
         ),
 
         // The Vertex AI prediction call: wire format, error classification, backoff.
-        .target(name: "VertexClient", dependencies: ["CurlHTTP", "GoogleAuth", "ImageCodec"]),
+        .target(
+            name: "VertexClient",
+            dependencies: [
+                "CurlHTTP", "GoogleAuth", "ImageCodec",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ]
+        ),
 
         // GPU cost attribution per request, per UTC day and per job.
         .target(name: "CostTracker", dependencies: ["DecomposerCore", "SystemSupport"]),
@@ -161,10 +173,13 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "DecomposerCore", "Redis", "VertexClient", "Worker", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
-                "LocalEndpoint", "TestSupport",
+                "LocalEndpoint", "TestSupport", "API",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
 

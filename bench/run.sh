@@ -7,39 +7,84 @@
 #                 local endpoint's decomposition
 #   api part      bench/api.sh: enqueue and status with wrk, 5 MB uploads, the Redis
 #                 ceiling, cold start, idle RSS, WebSocket fan-out to 1,000 and 10,000 watchers
-# PARTS="worker api" (default both) picks parts; DURATION (s per wrk run, default 20)
-# and WATCHER_RUNS (see bench/api.sh) adjust the API part. About 8 minutes
-# after the build on 2 cores.
+#   codecs part   bench/codecs.sh: the project's own base64, JSON and multipart parsers
+#                 against the mirrored libraries; written as the section "Own parsers vs
+#                 libraries" of RESULTS.md
+# PARTS="worker api codecs" (the default: all three) picks parts; a run keeps what
+# RESULTS.md had for the parts it did not run: the figures block when it ran only
+# codecs, the codecs section when it did not run codecs. DURATION (s per wrk run,
+# default 20) and WATCHER_RUNS (see bench/api.sh) adjust the API part. About 9
+# minutes after the build on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh wrk
 # SCRATCH_PATH: another build folder (e.g. while someone else builds in .build).
 export SCRATCH_PATH="${SCRATCH_PATH:-.build}"
-swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer >&2
+parts=${PARTS:-worker api codecs}
+# The codecs part needs only decomposer-bench.
+[ "$parts" = codecs ] || swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer >&2
 swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer-bench >&2
 
 figures=$(mktemp)
-trap 'rm -f "$figures"' EXIT
-echo "cores: $(nproc) cores" | tee "$figures"
-for part in ${PARTS:-worker api}; do
+codec_figures=$(mktemp)
+trap 'rm -f "$figures" "$codec_figures"' EXIT
+main_parts=""
+for part in $parts; do
   echo "== $part" >&2
-  "bench/$part.sh" | tee -a "$figures"
+  if [ "$part" = codecs ]; then
+    bench/codecs.sh | tee -a "$codec_figures"
+  else
+    main_parts="${main_parts:+$main_parts }$part"
+    [ -s "$figures" ] || echo "cores: $(nproc) cores" | tee "$figures"
+    "bench/$part.sh" | tee -a "$figures"
+  fi
 done
 
-{
-  echo "# Benchmark results"
-  echo
+# Read before RESULTS.md is rewritten (which would count as a local change).
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
+about_the_run() {
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
+  echo "- commit: $commit"
   echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(swift --version 2>&1 | head -1)"
   echo "- load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- parts: ${PARTS:-worker api}; wrk (and every client) runs on the same machine"
-  echo
-  echo "What each figure is: bench/README.md. \`*_peak_rss\`: the peak resident set (VmHWM) of"
-  echo "that process over its case."
-  echo
-  echo '```'
-  cat "$figures"
-  echo '```'
+}
+section="## Own parsers vs libraries"
+previous=$(cat bench/RESULTS.md 2>/dev/null || true)
+# $(...) drops trailing blank lines, so each piece ends cleanly.
+previous_main=$(printf '%s\n' "$previous" | awk -v s="$section" '$0 == s {exit} {print}')
+previous_section=$(printf '%s\n' "$previous" | awk -v s="$section" '$0 == s {found=1} found {print}')
+{
+  if [ -n "$main_parts" ]; then
+    echo "# Benchmark results"
+    echo
+    about_the_run
+    echo "- parts: $main_parts; wrk (and every client) runs on the same machine"
+    echo
+    echo "What each figure is: bench/README.md. \`*_peak_rss\`: the peak resident set (VmHWM) of"
+    echo "that process over its case."
+    echo
+    echo '```'
+    cat "$figures"
+    echo '```'
+  else
+    printf '%s\n' "$previous_main"
+  fi
+  if [ -s "$codec_figures" ]; then
+    echo
+    echo "$section"
+    echo
+    about_the_run
+    echo
+    echo "The project's own parsers and codecs against the mirrored libraries that do the same"
+    echo "job, same input, release build (bench/codecs.sh). What each figure is and what was"
+    echo "decided from it: bench/README.md, \"Own parsers vs libraries\"."
+    echo
+    echo '```'
+    cat "$codec_figures"
+    echo '```'
+  elif [ -n "$previous_section" ]; then
+    echo
+    printf '%s\n' "$previous_section"
+  fi
 } > bench/RESULTS.md
 echo "wrote bench/RESULTS.md" >&2

@@ -22,7 +22,8 @@ guard let name = arguments.first else {
           + " | pipeline --latency-ms N --concurrency N --jobs N [--distinct-uploads 1] [--files DIR]"
           + " | file-create --dir DIR [--count N]"
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
-          + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]")
+          + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]"
+          + " | base64 [--rounds N] | json [--rounds N] | multipart --parser own|kit [--megabytes N --rounds N --hostile 1]")
     exit(2)
 }
 
@@ -221,6 +222,15 @@ case "redis-client":
 
 case "enqueue-script":
     try await enqueueScriptCase()
+
+case "base64":
+    try base64Case()
+
+case "json":
+    try jsonCase()
+
+case "multipart":
+    try multipartCase()
 
 default:
     print("unknown case \(name)")

@@ -1,3 +1,5 @@
+import ExtrasBase64
+
 /// Reads a well-formed prediction body straight from its bytes: the JSON is
 /// checked in one pass and each layer's base64 is decoded directly into its
 /// final array.
@@ -119,7 +121,7 @@ private struct JSONCursor {
         var layers: [[UInt8]] = []
         if take(UInt8(ascii: "]")) { return nil }
         repeat {
-            guard let encoded = string(), let decoded = Base64Bytes.decode(UnsafeBufferPointer(rebasing: bytes[encoded])) else {
+            guard let encoded = string(), let decoded = CanonicalBase64.decode(UnsafeBufferPointer(rebasing: bytes[encoded])) else {
                 return nil
             }
             layers.append(decoded)
@@ -233,60 +235,18 @@ private struct JSONCursor {
     }
 }
 
-/// Standard base64 (RFC 4648 §4) with padding, no line breaks, decoded
-/// straight into the result's storage. Only canonical input is accepted
-/// (length a multiple of 4, unused bits zero); anything else is nil.
-enum Base64Bytes {
-    /// 6-bit value of each ASCII byte; 0x80 for bytes outside the alphabet.
-    private static let values: [UInt8] = {
-        var table = [UInt8](repeating: 0x80, count: 256)
-        for (value, byte) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-            table[Int(byte)] = UInt8(value)
-        }
-        return table
-    }()
-
-    static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        let count = text.count
-        guard count > 0, count % 4 == 0 else { return nil }
-        let padding = text[count - 1] != UInt8(ascii: "=") ? 0 : text[count - 2] != UInt8(ascii: "=") ? 1 : 2
-        let length = count / 4 * 3 - padding
-        guard length > 0 else { return nil }
-        var valid = true
-        let decoded = values.withUnsafeBufferPointer { table in
-            [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
-                let input = text.baseAddress!
-                var output = out.baseAddress!
-                let fullQuads = (count - (padding > 0 ? 4 : 0)) / 4
-                var bad: UInt8 = 0
-                for quad in 0..<fullQuads {
-                    let p = input + quad * 4
-                    let a = table[Int(p[0])], b = table[Int(p[1])], c = table[Int(p[2])], d = table[Int(p[3])]
-                    bad |= a | b | c | d
-                    let bits = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                    output[0] = UInt8(truncatingIfNeeded: bits >> 16)
-                    output[1] = UInt8(truncatingIfNeeded: bits >> 8)
-                    output[2] = UInt8(truncatingIfNeeded: bits)
-                    output += 3
-                }
-                if padding > 0 {
-                    let p = input + fullQuads * 4
-                    let a = table[Int(p[0])], b = table[Int(p[1])]
-                    let c = padding == 1 ? table[Int(p[2])] : 0
-                    bad |= a | b | c
-                    let bits = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
-                    output[0] = UInt8(truncatingIfNeeded: bits >> 16)
-                    if padding == 1 {
-                        output[1] = UInt8(truncatingIfNeeded: bits >> 8)
-                        bad |= UInt8(truncatingIfNeeded: bits) == 0 ? 0 : 0x80  // unused bits must be zero
-                    } else {
-                        bad |= UInt8(truncatingIfNeeded: bits >> 8) == 0 ? 0 : 0x80
-                    }
-                }
-                valid = bad & 0x80 == 0
-                initialized = length
-            }
-        }
-        return valid ? decoded : nil
+/// Standard base64 (RFC 4648 §4) with padding, no line breaks, decoded by
+/// swift-extras-base64 straight from the body's bytes: 3,200 MB/s here against
+/// 2,860 for the decoder of our own it replaced (bench/README.md, "Own parsers
+/// vs libraries"). Only canonical text is taken (length a multiple of 4, unused
+/// bits zero, `=` only at the end); anything else is nil, for the general path.
+package enum CanonicalBase64 {
+    package static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard text.count > 0, text.count % 4 == 0, let decoded = try? Base64.decode(bytes: text) else { return nil }
+        // The library also decodes what no encoder writes ("aGl=", "aG=k"); the last
+        // quad is canonical exactly when encoding the bytes it gave yields it again.
+        let tail = decoded.suffix(decoded.count % 3 == 0 ? 3 : decoded.count % 3)
+        guard !tail.isEmpty, Base64.encodeToBytes(bytes: tail).elementsEqual(text.suffix(4)) else { return nil }
+        return decoded
     }
 }

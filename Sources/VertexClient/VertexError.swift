@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// Why a prediction call failed, classified for the retry policy and worded
 /// for the job record.
@@ -144,9 +145,17 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `HTTP 502 Bad Gateway`.
     static func statusLabel(status: Int, googleStatus: String?) -> String {
         if let googleStatus { return "\(status) \(googleStatus)" }
-        let reason = HTTPReasonPhrase.phrase(for: status)
+        let reason = namedErrorStatuses.first { $0.code == status }?.reasonPhrase ?? ""
         return reason.isEmpty ? "HTTP \(status)" : "HTTP \(status) \(reason)"
     }
+
+    /// The error statuses swift-http-types names, for their RFC 9110 reason phrases: HTTP/2 sends
+    /// only the number, and `HTTPResponse.Status(code:)` carries no phrase of its own.
+    private static let namedErrorStatuses: [HTTPResponse.Status] = [
+        .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .notAcceptable, .requestTimeout,
+        .conflict, .gone, .lengthRequired, .contentTooLarge, .unsupportedMediaType, .unprocessableContent,
+        .tooManyRequests, .internalServerError, .notImplemented, .badGateway, .serviceUnavailable, .gatewayTimeout,
+    ]
 
     /// What the retry message starts with: the summary, plus the status for
     /// HTTP answers (a rate limit speaks for itself).

@@ -65,11 +65,11 @@ import Testing
         for length in 0..<70 {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
             let text = Array(Data(bytes).base64EncodedString().utf8)
-            let decoded = text.withUnsafeBufferPointer(Base64Bytes.decode)
+            let decoded = text.withUnsafeBufferPointer(CanonicalBase64.decode)
             #expect(decoded == (length == 0 ? nil : bytes), "\(length)")
         }
-        for bad in ["aGk", "aG=k", "a===", "aGk!", "aGl=", "aR==", "===="] {
-            #expect(Array(bad.utf8).withUnsafeBufferPointer(Base64Bytes.decode) == nil, "\(bad)")
+        for bad in ["aGk", "aG=k", "a===", "aGk!", "aGl=", "aR==", "====", "aGk=aGk=", "aG==", "=aGk"] {
+            #expect(Array(bad.utf8).withUnsafeBufferPointer(CanonicalBase64.decode) == nil, "\(bad)")
         }
     }
 }

@@ -145,6 +145,16 @@ import VertexClient
         #expect(error.message == "GPU endpoint rejected the request (HTTP 400 Bad Request): layers must be between 2 and 10")
     }
 
+    /// Reason phrases come from swift-http-types (RFC 9110 wording); a code it does not name shows the number alone.
+    @Test func theStatusLabelNamesTheReason() {
+        #expect(error(413).message == "Request too large for the GPU endpoint (HTTP 413 Content Too Large)")
+        #expect(error(404).message == "GPU endpoint not found (HTTP 404 Not Found)")
+        #expect(error(504).message.hasPrefix("GPU call timed out (HTTP 504 Gateway Timeout)"))
+        #expect(error(599).message.hasSuffix("(HTTP 599)"))
+        #expect(error(503, #"{"error":{"code":503,"status":"UNAVAILABLE","message":"down"}}"#).message
+            == "GPU endpoint unavailable (503 UNAVAILABLE): down")
+    }
+
     @Test func transportFailures() {
         let refused = VertexError.connectionFailed("Connection refused")
         #expect(refused.kind == .retryable && refused.code == .connectionFailed && refused.httpStatus == nil)
