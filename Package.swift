@@ -186,7 +186,7 @@ let package = Package(
         // Test harness: a private redis-server per test process.
         .target(
             name: "TestSupport",
-            dependencies: ["Redis", "ImageCodec"],
+            dependencies: ["Redis", "ImageCodec", "VertexClient"],
             path: "Tests/TestSupport"
         ),
         .testTarget(

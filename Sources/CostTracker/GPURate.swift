@@ -15,8 +15,3 @@ public struct GPURate: Sendable, Equatable {
         return (milliseconds * microdollarsPerHour + 1_800_000) / 3_600_000
     }
 }
-
-extension Duration {
-    /// Temporary: CostTracker.swift still says `totalMilliseconds`; remove once it says `milliseconds`.
-    var totalMilliseconds: Int64 { milliseconds }
-}

@@ -86,7 +86,17 @@ final class CurlTransfer {
         return .success(HTTPResponse(status: responseCode, headers: headers, body: body))
     }
 
-    private func error(_ code: CURLcode) -> HTTPTransportError { Self.error(code, timeout: request.timeout) }
+    /// The code's error, corrected by what the code alone cannot tell: whether the request had
+    /// gone out (callers bill a call by it). A timeout before any connection is a failure to
+    /// connect; an unclassified failure after the request went out is a dropped connection.
+    private func error(_ code: CURLcode) -> HTTPTransportError {
+        let error = Self.error(code, timeout: request.timeout)
+        switch error {
+        case .timedOut where !requestBegan: return .connectFailed("timed out before a connection was made")
+        case .other(let why) where requestBegan: return .connectionDropped(why)
+        default: return error
+        }
+    }
 
     static func error(_ code: CURLcode, timeout: Duration = .zero) -> HTTPTransportError {
         let text = String(cString: curl_easy_strerror(code))

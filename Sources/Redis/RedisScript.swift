@@ -12,7 +12,8 @@ public struct RedisScript: Sendable, Hashable {
 }
 
 extension RedisClient {
-    /// Loads scripts up front so readiness can report them loaded.
+    /// Loads scripts up front (a process at start-up, `decomposer doctor`); `run` loads a
+    /// script on its first use anyway, and again after Redis answers NOSCRIPT.
     public func load(_ scripts: [RedisScript]) async throws(RedisError) {
         let replies = try await pipeline(scripts.map { ["SCRIPT", "LOAD", $0.source] })
         for (script, reply) in zip(scripts, replies) {

@@ -32,18 +32,13 @@ public final class VertexPredictionClient: Sendable {
         self.maxResponseBytes = maxResponseBytes
     }
 
-    /// Sends one prediction request and decodes the answer.
-    /// - Throws: `VertexError` (classified), or `PredictionCallCancelled` when the
-    ///   task was cancelled — the transfer is aborted, not left running.
-    public func predict(_ request: PredictionRequest) async throws -> PredictionResponse {
-        try await call(request).decode()
-    }
-
     /// Sends one prediction request and returns the successful answer still
     /// encoded. The body is megabytes of base64 whose decoding is CPU work; a
     /// caller that keeps such work off the Swift concurrency pool (the
     /// worker) decodes it where it does the rest.
-    /// - Throws: as `predict`, except for errors in the body itself.
+    /// - Throws: `VertexError` (classified), or `PredictionCallCancelled` when the task was
+    ///   cancelled — the transfer is aborted, not left running. Errors in the body itself come
+    ///   from `decode`.
     public func call(_ request: PredictionRequest) async throws -> PredictionReply {
         guard request.bodyByteCount <= maxRequestBytes else {
             throw VertexError.requestTooLarge(bytes: request.bodyByteCount, limit: maxRequestBytes)

@@ -51,7 +51,13 @@ public struct WorkerService: Service {
     static let preparedImageCacheBytes = 64 << 20
 
     public func run() async throws {
-        try await queue.loadScripts()
+        // Loaded up front when Redis is there; otherwise on first use once it is back (a worker
+        // inside `api --with-worker` must not end the process because Redis is down at start).
+        do {
+            try await queue.loadScripts()
+        } catch {
+            logger.warning("Queue scripts not loaded yet (Redis: \(error)); claiming starts when Redis is back")
+        }
         await withTaskGroup(of: Void.self) { background in
             background.addTask { await watchCancellations() }
             background.addTask { await QueueMaintenance(queue: queue, logger: logger).run() }

@@ -112,4 +112,53 @@ import TestSupport
         await #expect(throws: HTTPTransportError.cancelled(requestSent: false)) { _ = try await call.value }
         #expect(server.requestCount == 0)
     }
+
+    /// A server that never completes the TCP handshake (its accept queue is full): the connect
+    /// timeout is a failure to connect — nothing was sent, so no GPU time is billed for it —,
+    /// not the response timeout of a request that went out.
+    @Test func aConnectTimeoutIsAFailureToConnect() async throws {
+        let listener = try FullListener()
+        defer { listener.close() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        let request = HTTPRequest(
+            url: "http://127.0.0.1:\(listener.port)/", timeout: .seconds(30), connectTimeout: .milliseconds(300))
+        await #expect(throws: HTTPTransportError.connectFailed("timed out before a connection was made")) {
+            _ = try await client.send(request)
+        }
+    }
+}
+
+/// A loopback listener whose accept queue is full and never drained, so a further connection
+/// attempt gets no answer to its SYN.
+private struct FullListener {
+    let port: Int
+    private var sockets: [Int32] = []
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard listener >= 0, bound == 0, listen(listener, 0) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        sockets = [listener]
+        // Fill the queue: connections the listener never accepts (non-blocking, so none waits).
+        for _ in 0..<4 {
+            let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            sockets.append(filler)
+        }
+    }
+
+    func close() { for socket in sockets { Glibc.close(socket) } }
 }

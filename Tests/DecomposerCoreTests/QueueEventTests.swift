@@ -1,6 +1,7 @@
 import DecomposerCore
 import Foundation
 import Redis
+import Synchronization
 import Testing
 import TestSupport
 import SystemSupport
@@ -26,6 +27,44 @@ import SystemSupport
         #expect(events.last?.layers == [layer])
         #expect(try await context.queue.events(of: id, after: 3).map(\.version) == [4, 5])
         #expect(try await context.queue.job(id)?.version == 5)
+    }
+
+    /// Workers learn of cancellations from a channel of their own that carries only running
+    /// jobs' ids: a cancelled queued job (which no worker holds) is not published.
+    @Test func aCancelledRunningJobIsPublishedOnTheCancellationsChannel() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let received = ReceivedIDs()
+        let stream = context.queue.cancellations()
+        let listener = Task { for await id in stream { received.ids.withLock { $0.append(id) } } }
+        defer { listener.cancel() }
+        /// Waits (bounded) until `id` has arrived.
+        func arrived(_ id: UUID) async throws -> Bool {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                if received.ids.withLock({ $0.contains(id) }) { return true }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
+        // The subscription starts asynchronously: cancel probe jobs until one arrives.
+        var subscribed = false
+        for _ in 0..<50 where !subscribed {
+            _ = try await context.enqueue()
+            let probe = try #require(try await context.claim())
+            _ = try await context.queue.cancel(probe.job.id)
+            try await Task.sleep(for: .milliseconds(100))
+            subscribed = received.ids.withLock { $0.contains(probe.job.id) }
+        }
+        #expect(subscribed)
+        let queued = try #require(try await context.enqueue().first)
+        #expect(try await context.queue.cancel(queued) == .cancelled(was: .queued))
+        _ = try await context.enqueue()
+        let running = try #require(try await context.claim())
+        #expect(try await context.queue.cancel(running.job.id) == .cancelled(was: .processing))
+        #expect(try await arrived(running.job.id))
+        // Published in order: the queued job's cancel, before it, would have arrived first.
+        #expect(!received.ids.withLock { $0.contains(queued) }, "a queued job's cancel is not published")
     }
 
     @Test func watchersJoiningAtRandomMomentsSeeAGaplessOrderedSequence() async throws {
@@ -75,4 +114,9 @@ import SystemSupport
         #expect(tracker.accept(try job(5)))
         #expect(tracker.delivered == 5)
     }
+}
+
+/// Ids a listener has received, read by the test while it listens.
+private final class ReceivedIDs: Sendable {
+    let ids = Mutex<[UUID]>([])
 }

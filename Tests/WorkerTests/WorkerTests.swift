@@ -183,7 +183,12 @@ import ServiceLifecycle
             try await harness.waitFor({ harness.endpoint.abandonedRequests == 1 }, within: .seconds(10))
             try await harness.waitFor { worker.jobsInFlight == 0 }
         }
-        #expect(try await harness.queue.job(id)?.status == .cancelled)
+        let job = try #require(try await harness.queue.job(id))
+        #expect(job.status == .cancelled)
+        // The aborted request had reached the endpoint: its GPU time is billed, once.
+        let cost = try #require(try await harness.costs.days(last: 1).first)
+        #expect(cost.requests == 1 && cost.failedRequests == 1)
+        #expect(job.costMicros == cost.microdollars)
     }
 
     @Test func onShutdownAJobThatOutlivesTheGraceIsHandedBackAndAnotherWorkerFinishesIt() async throws {

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import NIOCore
+import Synchronization
 import SystemSupport
 
 /// A file being written from a stream, with `BlockingIO` (never on an event
@@ -13,6 +14,9 @@ import SystemSupport
 final class SpoolFile: Sendable {
     let path: String
     private let descriptor: Int32
+    /// Set once the descriptor is closed, so it is never closed twice (by then its number
+    /// may belong to another connection's file).
+    private let closed = Atomic(false)
 
     private init(path: String, descriptor: Int32) {
         self.path = path
@@ -37,17 +41,21 @@ final class SpoolFile: Sendable {
 
     /// Closes the file and renames it to `destination`.
     func publish(as destination: URL) async throws {
-        try await BlockingIO.run { [descriptor, path] in
-            close(descriptor)
+        try await BlockingIO.run { [self] in
+            closeOnce()
             try systemCall("rename", path: destination.path) { rename(path, destination.path) }
         }
     }
 
     /// Closes and removes the file; errors are ignored (nothing left to do).
     func discard() async {
-        _ = try? await BlockingIO.run { [descriptor, path] in
-            close(descriptor)
+        _ = try? await BlockingIO.run { [self] in
+            closeOnce()
             unlink(path)
         }
+    }
+
+    private func closeOnce() {
+        if closed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged { close(descriptor) }
     }
 }
