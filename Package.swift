@@ -168,10 +168,10 @@ let package = Package(
             ]
         ),
 
-        // Test harness: a private redis-server per test process.
+        // Test harness: a private redis-server per test process, fake-gcs-server for Cloud Storage.
         .target(
             name: "TestSupport",
-            dependencies: ["Redis", "ImageCodec"],
+            dependencies: ["Redis", "ImageCodec", "CurlHTTP"],
             path: "Tests/TestSupport"
         ),
         .testTarget(
