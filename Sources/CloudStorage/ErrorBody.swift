@@ -14,7 +14,8 @@ enum ErrorBody {
             let text = (error["message"] as? String) ?? (detail?["message"] as? String)
             let reason = detail?["reason"] as? String
             if let text, !text.isEmpty {
-                return clipped(reason.map { "\(text) (\($0))" } ?? text)
+                guard let reason, reason != text else { return clipped(text) }
+                return clipped("\(text) (\(reason))")
             }
         }
         let excerpt = excerpt(body)
