@@ -183,10 +183,10 @@ let package = Package(
             ]
         ),
 
-        // Test harness: a private redis-server per test process.
+        // Test harness: a private redis-server per test process, fake-gcs-server for Cloud Storage.
         .target(
             name: "TestSupport",
-            dependencies: ["Redis", "ImageCodec", "VertexClient"],
+            dependencies: ["Redis", "ImageCodec", "VertexClient", "CurlHTTP"],
             path: "Tests/TestSupport"
         ),
         .testTarget(

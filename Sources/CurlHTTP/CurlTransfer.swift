@@ -13,6 +13,14 @@ final class CurlTransfer {
     var headers: [String: String] = [:]
     var body: [UInt8] = []
     var tooLarge = false
+    /// Bytes of the response body received (kept or streamed), for `maxResponseBytes`.
+    var received = 0
+    /// Whether the body goes to the request's sink: decided at its first byte, when the status is known.
+    var streaming: Bool?
+    /// Why the sink or the body file stopped the transfer.
+    var callbackFailure: String?
+    /// The body file's read position, relative to its offset.
+    var filePosition: Int64 = 0
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var requestBody: UnsafeMutableRawBufferPointer?
 
@@ -62,7 +70,17 @@ final class CurlTransfer {
             ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
             ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, buffer.baseAddress)
         }
-        if request.method != (request.body == nil ? "GET" : "POST") {
+        if let file = request.bodyFile {
+            // A POST fed by the read callback: libcurl sends Content-Length, not chunked encoding.
+            ccurl_setopt_long(handle, CURLOPT_POST, 1)
+            ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(file.length))
+            ccurl_setopt_read_function(handle, curlReadBodyFile)
+            ccurl_setopt_pointer(handle, CURLOPT_READDATA, me)
+            ccurl_setopt_seek_function(handle, curlSeekBodyFile)
+            ccurl_setopt_pointer(handle, CURLOPT_SEEKDATA, me)
+        }
+        let hasBody = request.body != nil || request.bodyFile != nil
+        if request.method != (hasBody ? "POST" : "GET") {
             ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
         }
     }
@@ -80,6 +98,7 @@ final class CurlTransfer {
     /// The outcome once libcurl says the transfer is done.
     func result(_ code: CURLcode) -> Result<HTTPResponse, HTTPTransportError> {
         if tooLarge { return .failure(.responseTooLarge(limit: request.maxResponseBytes)) }
+        if let callbackFailure { return .failure(.other(callbackFailure)) }
         guard code == CURLE_OK else { return .failure(error(code)) }
         var responseCode = 0
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
@@ -128,14 +147,68 @@ private func curlWriteBody(
     guard let data, let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    if transfer.body.count + length > transfer.request.maxResponseBytes {
+    if transfer.received + length > transfer.request.maxResponseBytes {
         transfer.tooLarge = true
         return 0  // aborts the transfer with CURLE_WRITE_ERROR
+    }
+    transfer.received += length
+    if transfer.streaming == nil {
+        var status = 0
+        ccurl_getinfo_long(transfer.handle, CURLINFO_RESPONSE_CODE, &status)
+        transfer.streaming = transfer.request.responseSink != nil && (200..<300).contains(status)
+    }
+    if transfer.streaming == true, let sink = transfer.request.responseSink {
+        do {
+            try sink.consume(UnsafeRawBufferPointer(start: data, count: length))
+        } catch {
+            transfer.callbackFailure = "writing the response body failed: \(error)"
+            return 0
+        }
+        return length
     }
     data.withMemoryRebound(to: UInt8.self, capacity: length) {
         transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
     }
     return length
+}
+
+/// The read callback's "stop the transfer" answer.
+private let readAbort = Int(CURL_READFUNC_ABORT)
+
+/// Fills libcurl's buffer from the request's body file at the current position.
+private func curlReadBodyFile(
+    _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let buffer, let context else { return readAbort }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    guard let file = transfer.request.bodyFile else { return readAbort }
+    let wanted = Int(min(Int64(size * count), file.length - transfer.filePosition))
+    guard wanted > 0 else { return 0 }
+    do {
+        let read = try systemCall("pread") {
+            pread(file.descriptor, buffer, wanted, off_t(file.offset + transfer.filePosition))
+        }
+        guard read > 0 else {
+            transfer.callbackFailure = "the request body file ended \(file.length - transfer.filePosition) bytes early"
+            return readAbort
+        }
+        transfer.filePosition += Int64(read)
+        return read
+    } catch {
+        transfer.callbackFailure = "reading the request body failed: \(error)"
+        return readAbort
+    }
+}
+
+/// libcurl rewinds the body to resend it (a reused connection that turned out closed).
+private func curlSeekBodyFile(_ context: UnsafeMutableRawPointer?, _ offset: curl_off_t, _ origin: Int32) -> Int32 {
+    guard let context, origin == SEEK_SET else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    guard let file = transfer.request.bodyFile, offset >= 0, Int64(offset) <= file.length else {
+        return Int32(CURL_SEEKFUNC_FAIL)
+    }
+    transfer.filePosition = Int64(offset)
+    return Int32(CURL_SEEKFUNC_OK)
 }
 
 private func curlWriteHeader(

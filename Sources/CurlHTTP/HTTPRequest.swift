@@ -5,6 +5,10 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]?
+    /// A body streamed from a file instead of `body` (a request has one or the other).
+    public var bodyFile: HTTPBodyFile?
+    /// Where a 2xx response body goes; nil keeps it in `HTTPResponse.body`.
+    public var responseSink: HTTPResponseSink?
     /// Bound on the whole exchange (connect, send, wait, receive).
     public var timeout: Duration
     public var connectTimeout: Duration
@@ -14,7 +18,8 @@ public struct HTTPRequest: Sendable {
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-        timeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10), maxResponseBytes: Int = 64 << 20
+        timeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10), maxResponseBytes: Int = 64 << 20,
+        bodyFile: HTTPBodyFile? = nil, responseSink: HTTPResponseSink? = nil
     ) {
         self.method = method
         self.url = url
@@ -23,10 +28,13 @@ public struct HTTPRequest: Sendable {
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxResponseBytes = maxResponseBytes
+        self.bodyFile = bodyFile
+        self.responseSink = responseSink
     }
 }
 
 /// A complete response. Header names are lowercased; a repeated header keeps its last value.
+/// `body` is empty when a 2xx body went to the request's `responseSink`.
 public struct HTTPResponse: Sendable, Equatable {
     public var status: Int
     public var headers: [String: String]

@@ -6,12 +6,14 @@ import Foundation
 /// (service-account key) → nothing when the endpoint is on this machine →
 /// the metadata server.
 public enum CredentialDiscovery {
+    /// `scope` is the OAuth scope a service-account key's token asks for.
     public static func provider(
-        environment: [String: String], endpointHost: String, http: CurlHTTPClient
+        environment: [String: String], endpointHost: String, http: CurlHTTPClient,
+        scope: String = ServiceAccountTokenProvider.scope
     ) throws(AuthError) -> any AccessTokenProvider {
         if let token = nonEmpty(environment["VERTEX_AI_ACCESS_TOKEN"]) { return StaticTokenProvider(token: token) }
         if let path = nonEmpty(environment["GOOGLE_APPLICATION_CREDENTIALS"]) {
-            return try ServiceAccountTokenProvider(keyFile: path, http: http)
+            return try ServiceAccountTokenProvider(keyFile: path, http: http, scope: scope)
         }
         if isLocal(endpointHost) { return NoAuthentication() }
         return MetadataServerTokenProvider(host: nonEmpty(environment["GCE_METADATA_HOST"]) ?? "metadata.google.internal", http: http)

@@ -19,8 +19,11 @@ public final class ServiceAccountTokenProvider: AccessTokenProvider {
     public let mode: String
     private let cache: TokenCache
 
-    /// Reads and checks the key file; errors name the file, never its contents.
-    public init(keyFile path: String, http: CurlHTTPClient) throws(AuthError) {
+    /// Reads and checks the key file; errors name the file, never its contents. `scope` is what the
+    /// token may do (Vertex AI: `cloud-platform`; Cloud Storage: `devstorage.read_write`).
+    public init(
+        keyFile path: String, http: CurlHTTPClient, scope: String = ServiceAccountTokenProvider.scope
+    ) throws(AuthError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AuthError("cannot read GOOGLE_APPLICATION_CREDENTIALS file \(path)", retryable: false)
         }
@@ -43,7 +46,7 @@ public final class ServiceAccountTokenProvider: AccessTokenProvider {
         cache = TokenCache {
             () async throws(AuthError) -> OAuthToken in
             let assertion = try JWTAssertion.sign(
-                issuer: email, scope: Self.scope, audience: tokenURI, keyID: keyID, now: Date(), with: signer)
+                issuer: email, scope: scope, audience: tokenURI, keyID: keyID, now: Date(), with: signer)
             let form = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)"
             let request = HTTPRequest(
                 method: "POST", url: tokenURI, headers: [("Content-Type", "application/x-www-form-urlencoded")],

@@ -111,7 +111,7 @@ public final class RedisServer: Sendable {
 
 /// posix_spawn, so the child is ours to signal and reap (Foundation's Process
 /// can hang in waitUntilExit on Linux).
-private func spawn(_ arguments: [String]) throws -> pid_t {
+func spawn(_ arguments: [String]) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
