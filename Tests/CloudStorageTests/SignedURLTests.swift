@@ -159,10 +159,11 @@ import TestSupport
 
         var metadataHost: String { "127.0.0.1:\(server.port)" }
 
-        func signer(http: CurlHTTPClient) -> any BlobSigner {
+        /// `tokens` nil: the fixture's own metadata server's token.
+        func signer(http: CurlHTTPClient, tokens: (any AccessTokenProvider)? = nil) -> any BlobSigner {
             IAMSignBlobSigner(
                 metadataHost: metadataHost, baseURL: server.baseURL,
-                tokens: MetadataServerTokenProvider(host: metadataHost, http: http), http: http)
+                tokens: tokens ?? MetadataServerTokenProvider(host: metadataHost, http: http), http: http)
         }
     }
 
@@ -195,6 +196,32 @@ import TestSupport
         #expect(signed.url.hasSuffix("&X-Goog-Signature=" + expected.signature.map { hex($0) }.joined()))
         #expect(fixture.signBlobCalls == 1)
         #expect(signer.mode.contains(signingTestAccount), "the email learnt from the metadata server")
+    }
+
+    /// A cached token IAM no longer accepts (401) is refreshed once and the call made again.
+    struct StaleUntilRefreshed: AccessTokenProvider {
+        let refreshes = CallCounter()
+        func accessToken(forceRefresh: Bool) async throws(AuthError) -> String? {
+            guard forceRefresh else { return "stale-token" }
+            refreshes.count.add(1, ordering: .relaxed)
+            return "metadata-token"
+        }
+        var mode: String { "test tokens" }
+    }
+
+    @Test func a401FromIAMRefreshesTheTokenOnceAndSigns() async throws {
+        let endpoint = "http://127.0.0.1:4443"
+        let expected = try await expectedSigning(endpoint: endpoint)
+        let fixture = try IAMFixture(expectedPayload: expected.stringToSign, signature: expected.signature)
+        defer { fixture.server.stop() }
+        let http = CurlHTTPClient()
+        defer { http.shutdown() }
+        let tokens = StaleUntilRefreshed()
+        let signer = try V4URLSigner(signer: fixture.signer(http: http, tokens: tokens), endpoint: endpoint)
+        let signed = try await signer.signedURL(bucket: Self.bucket, object: Self.object, now: Self.signingTime)
+        #expect(signed.url.hasSuffix("&X-Goog-Signature=" + expected.signature.map { hex($0) }.joined()))
+        #expect(tokens.refreshes.count.load(ordering: .relaxed) == 1)
+        #expect(fixture.signBlobCalls == 2)
     }
 
     @Test func signBlobRefusedWith403IsAFinalTypedErrorInGooglesWords() async throws {
