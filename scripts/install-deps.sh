@@ -2,7 +2,10 @@
 # Installs the Debian packages the project builds and tests with, when missing.
 # Extra package names (e.g. chromium for the browser test) may be given as arguments.
 set -euo pipefail
-packages=(libhiredis-dev libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev redis-server pkg-config python3-venv "$@")
+# python3-venv: fake-gcs-server's venv; python3-cryptography: the independent V4 signed-URL
+# reference the CloudStorage tests run.
+packages=(libhiredis-dev libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev redis-server pkg-config python3-venv
+  python3-cryptography "$@")
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
