@@ -73,11 +73,12 @@ echo "upload_api_rss_after: $(( $(rss_kib "$api_pid") / 1024 )) MiB"
 rm -rf "$UPLOADS_DIR" 2>/dev/null || true
 
 # The ceiling on this machine: redis-benchmark of a script call with the enqueue
-# script's shape (6 keys, 12 arguments, a hash, two list pushes, a stream entry and a
-# publish) and of PING, so the enqueue figure means something on any machine.
-ceiling_script='redis.call("HSET", KEYS[6] .. ARGV[1], "id", ARGV[1], "file_id", ARGV[2], "status", "queued"); redis.call("LPUSH", KEYS[1], ARGV[1]); redis.call("LPUSH", KEYS[4], "1"); redis.call("LTRIM", KEYS[1], 0, 999); redis.call("LTRIM", KEYS[4], 0, 0); redis.call("XADD", KEYS[6] .. ":events", "MAXLEN", "~", "256", "*", "job", ARGV[3]); redis.call("PUBLISH", KEYS[5], ARGV[3]); return 1'
-eval_rps=$(redis-benchmark -p "$redis_port" -c 64 -n 200000 -q EVAL "$ceiling_script" 6 \
-  "{b}:wait" "{b}:active" "{b}:delayed" "{b}:marker" "{b}:events" "{b}:job" \
+# script's shape (9 keys — the seven common queue keys, the job's hash and stream —, 12
+# arguments, a hash, a read of the hold, two list pushes, a stream entry and a publish) and
+# of PING, so the enqueue figure means something on any machine.
+ceiling_script='redis.call("HSET", KEYS[8] .. ARGV[1], "id", ARGV[1], "file_id", ARGV[2], "status", "queued"); redis.call("GET", KEYS[7]); redis.call("LPUSH", KEYS[1], ARGV[1]); redis.call("LPUSH", KEYS[4], "1"); redis.call("LTRIM", KEYS[1], 0, 999); redis.call("LTRIM", KEYS[4], 0, 0); redis.call("XADD", KEYS[9], "MAXLEN", "~", "256", "*", "job", ARGV[3]); redis.call("PUBLISH", KEYS[5], ARGV[3]); return 1'
+eval_rps=$(redis-benchmark -p "$redis_port" -c 64 -n 200000 -q EVAL "$ceiling_script" 9 \
+  "{b}:wait" "{b}:active" "{b}:delayed" "{b}:marker" "{b}:events" "{b}:stats" "{b}:hold" "{b}:job" "{b}:job:events" \
   __rand_int__ file-id '{"status":"queued","progress":"0"}' 4 5 6 7 8 9 10 11 12 2>/dev/null | tr '\r' '\n' \
   | awk '/requests per second/ {for (i=1;i<=NF;i++) if ($i == "requests") print $(i-1)}' | tail -1 || true)
 ping_rps=$(redis-benchmark -p "$redis_port" -c 64 -n 200000 -q -t ping_mbulk 2>/dev/null | tr '\r' '\n' \
