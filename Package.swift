@@ -249,7 +249,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["decomposer", "TestSupport"]
+            dependencies: ["decomposer", "CurlHTTP", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

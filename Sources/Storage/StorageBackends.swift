@@ -36,7 +36,9 @@ public enum StorageBackends {
             }
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("decomposer-storage")
             return BucketStorage(
-                client: CloudStorageClient(configuration: cloud, auth: tokens, http: http), signer: signer, scratch: scratch)
+                client: CloudStorageClient(
+                    configuration: cloud, auth: tokens, http: http, retry: StorageRetryPolicy(deadline: bucket.retryDeadline)),
+                signer: signer, scratch: scratch)
         }
     }
 }
