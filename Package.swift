@@ -203,7 +203,9 @@ let package = Package(
         ),
         .testTarget(
             name: "DecomposerCoreTests",
-            dependencies: ["DecomposerCore", "Redis", "Storage", "SystemSupport", "TestSupport"]
+            dependencies: [
+                "DecomposerCore", "Redis", "Storage", "SystemSupport", "TestSupport", "CloudStorage", "CurlHTTP", "GoogleAuth",
+            ]
         ),
         .testTarget(name: "VertexClientTests", dependencies: ["VertexClient", "CurlHTTP", "GoogleAuth", "ImageCodec", "TestSupport"]),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),

@@ -85,6 +85,42 @@ import TestSupport
         }
     }
 
+    @Test func aReplyInHandIsSavedThroughABucketOutageWithoutCallingTheEndpointAgain() async throws {
+        // The bucket goes down while the endpoint works on the job: its reply finds no storage.
+        let setup = try await BucketSetup.start { gcs, request in
+            gcs.stop()
+            return APIProcessTests.prediction(for: request)
+        }
+        defer { setup.stop() }
+        let api = try setup.launch(["api"], folder: "api")
+        defer { api.stop() }
+        try await setup.waitUntilReady(api)
+        let jobID = try await setup.decompose(try await setup.upload(to: api), on: api, layers: 3)
+        let worker = try setup.launch(["worker"], folder: "worker", extra: ["JOB_LEASE_SECONDS": "5"])
+        defer { worker.stop() }
+
+        // The worker holds the layers and keeps trying (and keeps its lease, several lease periods).
+        try await poll(within: .seconds(60)) {
+            let log = String(decoding: (try? Data(contentsOf: worker.log)) ?? Data(), as: UTF8.self)
+            return log.contains("Storage unavailable; keeping the layers and trying again")
+        }
+        try await Task.sleep(for: .seconds(6))
+        let waiting = try await setup.job(jobID, on: api)
+        #expect(waiting["status"] as? String == "processing", "\(waiting)")
+        #expect(waiting["recoveries"] as? Int == 0, "the lease was kept: \(waiting)")
+        try await setup.gcs.restart()
+
+        let job = try await setup.waitUntilFinished([jobID], on: api, within: .seconds(60))[0]
+        #expect(job["status"] as? String == "completed", "\(job)")
+        #expect(job["attempts"] as? Int == 1)
+        #expect(setup.endpoint.requestCount == 1, "the endpoint was called once")
+        let names = try await setup.objectNames(prefix: "results/\(jobID)/")
+        #expect(names.count == 3)
+        for (index, name) in names.enumerated() {
+            #expect(try await setup.object(name) == (try Fixtures.png(width: 40, height: 60, seed: index)))
+        }
+    }
+
     @Test func aSignedURLRedirectPointsAtTheBucketsHost() async throws {
         let setup = try await BucketSetup.start()
         defer { setup.stop() }
@@ -141,7 +177,12 @@ struct BucketSetup {
     let root: URL
     let keyPrefix: String
 
-    static func start() async throws -> BucketSetup {
+    /// `prediction` answers the worker's endpoint calls; it may act on the emulator (stop it).
+    static func start(
+        prediction: @escaping @Sendable (FakeGCSServer, TestHTTPServer.Request) -> TestHTTPServer.Reply = { _, request in
+            APIProcessTests.prediction(for: request)
+        }
+    ) async throws -> BucketSetup {
         let gcs = try await FakeGCSServer.start()
         let bucket = "layers-\(UUID().uuidString.prefix(8).lowercased())"
         try await gcs.createBucket(bucket)
@@ -149,7 +190,7 @@ struct BucketSetup {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         return BucketSetup(
             gcs: gcs, bucket: bucket, redis: try await SharedRedis.server(),
-            endpoint: try TestHTTPServer { request in APIProcessTests.prediction(for: request) },
+            endpoint: try TestHTTPServer { request in prediction(gcs, request) },
             http: CurlHTTPClient(), root: root, keyPrefix: SharedRedis.uniquePrefix("bucket"))
     }
 
