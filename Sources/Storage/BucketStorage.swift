@@ -81,6 +81,9 @@ public struct BucketStorage: StorageBackend {
     public func read(_ upload: StoredUpload) async throws -> [UInt8] {
         do {
             return try await client.download(upload.name, maxBytes: Self.maxUploadObjectBytes)
+        } catch .objectTooLarge(let limit) {
+            // Not a storage problem: no wait makes it readable (the job fails as an unreadable image).
+            throw CloudStorageError.objectTooLarge(limit: limit)
         } catch {
             throw Self.storageError(error)
         }

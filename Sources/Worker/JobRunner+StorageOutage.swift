@@ -2,8 +2,9 @@ import DecomposerCore
 import Logging
 import Storage
 
-/// How a job rides out a storage outage (a bucket out of reach): it is delayed, never failed for
-/// good, and never uses up its endpoint retries for it.
+/// How a job rides out a storage outage (a bucket out of reach, or refusing for now): it is
+/// delayed, never failed for good, and never uses up its endpoint retries for it. Only a missing
+/// upload (`StorageError.notFound`) fails a job, as `upload_missing`.
 extension JobRunner {
     /// How long a job whose upload cannot be read waits before another worker tries again.
     static let storageWait = Duration.seconds(5)
@@ -31,8 +32,9 @@ extension JobRunner {
                 let value = try await save()
                 if waiting { logger.notice("Storage is reachable again; the layers are saved") }
                 return value
-            } catch StorageError.unavailable(let reason) {
-                if !waiting { logger.warning("Storage unavailable; keeping the layers and trying again", metadata: ["error": "\(reason)"]) }
+            } catch let error as StorageError {
+                // Out of reach, or refusing for now: the reply is not thrown away for either.
+                if !waiting { logger.warning("Storage unavailable; keeping the layers and trying again", metadata: ["error": "\(error)"]) }
                 waiting = true
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(5))

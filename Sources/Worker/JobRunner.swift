@@ -78,8 +78,9 @@ struct JobRunner: Sendable {
             prepared = try await preparedImage(for: job)
         } catch StorageError.notFound {
             return try await fail(lease, JobError(code: "upload_missing", message: "The uploaded file \(job.fileID.lowercasedString) no longer exists"), logger)
-        } catch StorageError.unavailable(let reason) {
-            return try await waitForStorage(lease, reason: reason, logger: logger)
+        } catch let error as StorageError {
+            // Out of reach, or refusing for now (a permission being fixed): a wait, never a failure.
+            return try await waitForStorage(lease, reason: "\(error)", logger: logger)
         } catch let error as VertexError {
             return try await fail(lease, JobError(code: error.code.rawValue, message: error.message), logger)
         } catch {
