@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -39,6 +40,21 @@ import TestSupport
         }
         let other = try await setup.http.send(HTTPRequest(url: api.base + "/results/\(jobID)/layer_7.png"))
         #expect(other.status == 404)
+
+        // A refused upload leaves no object and no spool behind; an unknown file id is refused.
+        let boundary = "b-\(UUID().uuidString)"
+        let refused = try await setup.http.send(HTTPRequest(
+            method: "POST", url: api.base + "/api/upload",
+            headers: [(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")],
+            body: Multipart.form(boundary: boundary, parts: [("file", "notes.png", "image/png", Array("not an image".utf8))])))
+        #expect(refused.status == 415 || refused.status == 422, "\(refused.text)")
+        #expect(try await setup.objectNames(prefix: "uploads/") == ["uploads/\(fileID).jpg"])
+        let spool = api.folder.appendingPathComponent("tmp/decomposer-storage/spool").path
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).isEmpty)
+        let unknown = try await setup.http.send(HTTPRequest(
+            method: "POST", url: api.base + "/api/decompose", headers: [(name: "Content-Type", value: "application/json")],
+            body: Array(#"{"file_id":"\#(UUID().uuidString.lowercased())"}"#.utf8)))
+        #expect(unknown.status == 404)
         for process in [api, worker] {
             for folder in ["uploads", "results"] {
                 #expect(!FileManager.default.fileExists(atPath: process.folder.appendingPathComponent(folder).path),
@@ -118,6 +134,41 @@ import TestSupport
         #expect(names.count == 3)
         for (index, name) in names.enumerated() {
             #expect(try await setup.object(name) == (try Fixtures.png(width: 40, height: 60, seed: index)))
+        }
+    }
+
+    @Test func aWorkerKilledWhileSavingLeavesAJobAnotherCompletesWithWholeLayers() async throws {
+        // The first call's reply finds the bucket down, so its worker is killed while saving.
+        let firstCall = FirstCall()
+        let setup = try await BucketSetup.start { gcs, request in
+            if firstCall.claim() { gcs.stop() }
+            return APIProcessTests.prediction(for: request)
+        }
+        defer { setup.stop() }
+        let api = try setup.launch(["api"], folder: "api")
+        defer { api.stop() }
+        try await setup.waitUntilReady(api)
+        let jobID = try await setup.decompose(try await setup.upload(to: api), on: api, layers: 2)
+        // What a worker killed between two layer uploads leaves: one object, not the final bytes.
+        try await setup.put("results/\(jobID)/layer_0.png", Array("half-written".utf8))
+        let doomed = try setup.launch(["worker"], folder: "doomed", extra: ["JOB_LEASE_SECONDS": "3"])
+        try await poll(within: .seconds(60)) {
+            let log = String(decoding: (try? Data(contentsOf: doomed.log)) ?? Data(), as: UTF8.self)
+            return log.contains("Storage unavailable; keeping the layers and trying again")
+        }
+        kill(doomed.process.processIdentifier, SIGKILL)
+        doomed.process.waitUntilExit()
+        try await setup.gcs.restart()
+
+        let worker = try setup.launch(["worker"], folder: "worker", extra: ["JOB_LEASE_SECONDS": "3"])
+        defer { worker.stop() }
+        let job = try await setup.waitUntilFinished([jobID], on: api, within: .seconds(60))[0]
+        #expect(job["status"] as? String == "completed", "\(job)")
+        #expect(job["recoveries"] as? Int == 1, "\(job)")
+        let names = try await setup.objectNames(prefix: "results/\(jobID)/")
+        #expect(names == ["results/\(jobID)/layer_0.png", "results/\(jobID)/layer_1.png"])
+        for (index, name) in names.enumerated() {
+            #expect(try await setup.object(name) == (try Fixtures.png(width: 40, height: 60, seed: index)), "\(name) overwritten whole")
         }
     }
 
@@ -295,6 +346,15 @@ struct BucketSetup {
         return items.compactMap { $0["name"] as? String }.sorted()
     }
 
+    /// Writes an object straight into the emulator.
+    func put(_ name: String, _ bytes: [UInt8]) async throws {
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
+        let reply = try await http.send(HTTPRequest(
+            method: "POST", url: "\(gcs.endpoint)/upload/storage/v1/b/\(bucket)/o?uploadType=media&name=\(encoded)",
+            headers: [("Content-Type", "image/png")], body: bytes))
+        guard reply.status == 200 else { throw TestSupportError("writing \(name): HTTP \(reply.status)") }
+    }
+
     func object(_ name: String) async throws -> [UInt8] {
         let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
         let reply = try await http.send(HTTPRequest(url: "\(gcs.endpoint)/storage/v1/b/\(bucket)/o/\(encoded)?alt=media"))
@@ -310,4 +370,11 @@ func poll(within limit: Duration, _ condition: () async throws -> Bool) async th
         guard ContinuousClock.now < deadline else { throw TestSupportError("condition not met within \(limit)") }
         try await Task.sleep(for: .milliseconds(100))
     }
+}
+
+/// True for the first caller only (the endpoint's first request).
+final class FirstCall: Sendable {
+    private let taken = Atomic(false)
+
+    func claim() -> Bool { taken.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged }
 }
