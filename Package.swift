@@ -84,6 +84,13 @@ let package = Package(
             resources: [.embedInCode("Queue/Lua")]
         ),
 
+        // Where uploads and layers live: the one storage seam (a folder on disk or a Cloud Storage
+        // bucket); no other module knows which backend is in use.
+        .target(
+            name: "Storage",
+            dependencies: ["DecomposerCore", "CloudStorage", "CurlHTTP", "GoogleAuth", "SystemSupport"]
+        ),
+
         // The Vertex AI prediction call: wire format, error classification, backoff.
         .target(
             name: "VertexClient",
@@ -111,7 +118,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "DecomposerCore", "Redis", "VertexClient", "CostTracker", "OperationalRoutes", "SystemSupport",
+                "DecomposerCore", "Redis", "VertexClient", "CostTracker", "OperationalRoutes", "Storage", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -123,7 +130,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "DecomposerCore", "Redis", "CostTracker", "ImageCodec", "OperationalRoutes", "SystemSupport",
+                "DecomposerCore", "Redis", "CostTracker", "ImageCodec", "OperationalRoutes", "Storage", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -160,6 +167,7 @@ let package = Package(
                 "CostTracker",
                 "CurlHTTP",
                 "GoogleAuth",
+                "Storage",
                 "SystemSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -173,7 +181,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "DecomposerCore", "Redis", "VertexClient", "Worker", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
-                "LocalEndpoint", "TestSupport", "API",
+                "LocalEndpoint", "TestSupport", "API", "Storage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -195,7 +203,9 @@ let package = Package(
         ),
         .testTarget(
             name: "DecomposerCoreTests",
-            dependencies: ["DecomposerCore", "Redis", "SystemSupport", "TestSupport"]
+            dependencies: [
+                "DecomposerCore", "Redis", "Storage", "SystemSupport", "TestSupport", "CloudStorage", "CurlHTTP", "GoogleAuth",
+            ]
         ),
         .testTarget(name: "VertexClientTests", dependencies: ["VertexClient", "CurlHTTP", "GoogleAuth", "ImageCodec", "TestSupport"]),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
@@ -213,7 +223,7 @@ let package = Package(
             name: "WorkerTests",
             dependencies: [
                 "Worker", "DecomposerCore", "Redis", "VertexClient", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
-                "LocalEndpoint", "SystemSupport", "TestSupport", "decomposer",
+                "LocalEndpoint", "Storage", "SystemSupport", "TestSupport", "decomposer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -221,7 +231,8 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "DecomposerCore", "Redis", "CostTracker", "CurlHTTP", "ImageCodec", "SystemSupport", "TestSupport", "decomposer",
+                "API", "DecomposerCore", "Redis", "CostTracker", "CurlHTTP", "ImageCodec", "Storage", "SystemSupport", "TestSupport",
+                "decomposer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -240,7 +251,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["decomposer", "TestSupport"]
+            dependencies: ["decomposer", "CurlHTTP", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

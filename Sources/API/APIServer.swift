@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import OperationalRoutes
 import ServiceLifecycle
+import Storage
 
 /// The API process: routes, middleware, the WebSocket watch hub, and the
 /// order they start and stop in.
@@ -17,12 +18,17 @@ public struct APIServer: Sendable {
     public let metrics: APIMetrics
     public let hub: JobWatchHub
     public let drain: DrainState
+    /// Where uploads and layers are kept (the folders of `settings` unless given).
+    public let storage: any StorageBackend
     let extraMetrics: [PrometheusText]
     let logger: Logger
 
     public init(
-        queue: JobQueue, costs: CostTracker, settings: APISettings, extraMetrics: [PrometheusText] = [], logger: Logger
+        queue: JobQueue, costs: CostTracker, settings: APISettings, storage: (any StorageBackend)? = nil,
+        extraMetrics: [PrometheusText] = [], logger: Logger
     ) {
+        self.storage = storage ?? FilesystemStorage(
+            uploadsDirectory: settings.uploadsDirectory, resultsDirectory: settings.resultsDirectory)
         self.queue = queue
         self.costs = costs
         self.settings = settings
@@ -44,11 +50,10 @@ public struct APIServer: Sendable {
         }
         router.middlewares.add(APIErrorMiddleware(routeMethods: routeMethods))
         if let apiKey = settings.apiKey { router.middlewares.add(APIKeyMiddleware(apiKey: apiKey)) }
-        let uploads = UploadStore(directory: settings.uploadsDirectory)
-        UploadRoutes(uploads: uploads, settings: settings).register(on: router)
-        JobRoutes(queue: queue, uploads: uploads).register(on: router)
+        UploadRoutes(storage: storage, settings: settings).register(on: router)
+        JobRoutes(queue: queue, storage: storage).register(on: router)
         StatusWebSocket(queue: queue, hub: hub).register(on: router)
-        ResultRoutes(queue: queue, resultsDirectory: settings.resultsDirectory).register(on: router)
+        ResultRoutes(queue: queue, storage: storage).register(on: router)
         CostRoutes(costs: costs, retentionDays: settings.costRetentionDays).register(on: router)
         WebPage.register(on: router)
         OpenAPIRoute.register(on: router, settings: settings)

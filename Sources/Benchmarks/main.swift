@@ -8,6 +8,7 @@ import LocalEndpoint
 import Logging
 import Redis
 import ServiceLifecycle
+import Storage
 import TestSupport
 import VertexClient
 import Worker
@@ -165,8 +166,8 @@ case "pipeline":
     let worker = WorkerService(
         queue: queue, client: client,
         costs: CostTracker(queue: queue, rate: GPURate(usdPerHour: 0.45)),
-        pause: FleetPause(queue: queue), uploads: uploads,
-        writer: LayerWriter(resultsDirectory: root.appendingPathComponent("results")),
+        pause: FleetPause(queue: queue), storage: FilesystemStorage(
+            uploadsDirectory: uploads.directory, resultsDirectory: root.appendingPathComponent("results")),
         backoff: BackoffPolicy(), maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: .seconds(5),
         logger: Logger(label: "bench"))
     var ids: [UUID] = []

@@ -12,9 +12,12 @@ public struct StoredObject: Sendable, Equatable {
     /// Changes with every write of the name; the value `ifGenerationMatch` compares with.
     public var generation: Int64
     public var contentType: String?
+    /// When the object was last written (`updated`), for age-based cleanup.
+    public var updated: Date?
 
     public init(
-        name: String, size: Int64, crc32c: UInt32?, md5Hash: String?, generation: Int64, contentType: String?
+        name: String, size: Int64, crc32c: UInt32?, md5Hash: String?, generation: Int64, contentType: String?,
+        updated: Date? = nil
     ) {
         self.name = name
         self.size = size
@@ -22,6 +25,7 @@ public struct StoredObject: Sendable, Equatable {
         self.md5Hash = md5Hash
         self.generation = generation
         self.contentType = contentType
+        self.updated = updated
     }
 
     /// The JSON API's resource: numbers come as strings (`"size":"11"`).
@@ -32,6 +36,7 @@ public struct StoredObject: Sendable, Equatable {
         let md5Hash: String?
         let generation: String?
         let contentType: String?
+        let updated: String?
 
         func object(removingPrefix prefix: String) throws(CloudStorageError) -> StoredObject {
             guard let size = Int64(size ?? ""), let generation = Int64(generation ?? "") else {
@@ -47,7 +52,16 @@ public struct StoredObject: Sendable, Equatable {
             let relative = name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name
             return StoredObject(
                 name: relative, size: size, crc32c: crc, md5Hash: md5Hash, generation: generation,
-                contentType: contentType)
+                contentType: contentType, updated: updated.flatMap(Self.date))
+        }
+
+        /// RFC 3339, with or without fractional seconds.
+        static func date(_ text: String) -> Date? {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            if let date = formatter.date(from: text) { return date }
+            formatter.formatOptions = [.withInternetDateTime]
+            return formatter.date(from: text)
         }
     }
 

@@ -3,6 +3,7 @@ import DecomposerCore
 import Foundation
 import Logging
 import Redis
+import Storage
 import VertexClient
 import SystemSupport
 
@@ -15,8 +16,7 @@ struct JobRunner: Sendable {
     let client: VertexPredictionClient
     let costs: CostTracker
     let pause: FleetPause
-    let uploads: UploadStore
-    let writer: LayerWriter
+    let storage: any StorageBackend
     let backoff: BackoffPolicy
     let maxImagePixels: Int
     let preparedImages: PreparedImageCache
@@ -70,15 +70,17 @@ struct JobRunner: Sendable {
         logger: Logger
     ) async throws {
         let job = lease.job
-        guard let file = uploads.existingFile(for: job.fileID) else {
-            return try await fail(lease, JobError(code: "upload_missing", message: "The uploaded file \(job.fileID.lowercasedString) no longer exists"), logger)
-        }
         // The fleet pause is read while the image is prepared, one Redis round trip less before
         // the call; a pause set in those milliseconds is missed just as one set right after the read.
         async let pausedFor = ridingOutRedisOutage(logger) { try await pause.remaining() }
         let prepared: PreparedImage
         do {
-            prepared = try await preparedImage(for: job, from: file)
+            prepared = try await preparedImage(for: job)
+        } catch StorageError.notFound {
+            return try await fail(lease, JobError(code: "upload_missing", message: "The uploaded file \(job.fileID.lowercasedString) no longer exists"), logger)
+        } catch let error as StorageError {
+            // Out of reach, or refusing for now (a permission being fixed): a wait, never a failure.
+            return try await waitForStorage(lease, reason: "\(error)", logger: logger)
         } catch let error as VertexError {
             return try await fail(lease, JobError(code: error.code.rawValue, message: error.message), logger)
         } catch {
@@ -123,18 +125,18 @@ struct JobRunner: Sendable {
         // temporary names; only once every layer is valid are they put in place.
         let billable = callDuration
         async let billed: Void = recordCost(job.id, attempt: attempt, billable, succeeded: true, logger)
-        async let staging = writer.stage(response.layers, for: job.id)
-        let layers: [LayerWriter.Layer]
+        async let staging = storage.stageLayers(response.layers, for: job.id)
+        let layers: [LayerToStore]
         do {
             // Their number was checked as the reply was decoded.
             let limit = maxImagePixels
             layers = try await ComputePool.shared.map(response.layers) { index, bytes in
                 let layer = try LayerValidation.validate(layer: bytes, index: index, maxPixels: limit)
-                return LayerWriter.Layer(png: layer.png, width: layer.width, height: layer.height)
+                return LayerToStore(png: layer.png, width: layer.width, height: layer.height)
             }
         } catch {
             await billed
-            if let staged = try? await staging { await writer.discard(staged) }
+            if let staged = try? await staging { await storage.discard(staged) }
             guard let error = error as? VertexError else { throw error }
             return try await handle(error, lease: lease, attempt: attempt, logger: logger)
         }
@@ -143,9 +145,9 @@ struct JobRunner: Sendable {
         let results: [LayerResult]
         do {
             try await fenced(logger) { try await queue.reportProgress(lease, progress: 80, message: "Saving layers") }
-            results = try await writer.commit(staged, layers)
+            results = try await savingThroughStorageOutage(logger) { try await storage.commitLayers(staged, layers) }
         } catch {
-            await writer.discard(staged)
+            await storage.discard(staged)
             throw error
         }
         try await fenced(logger) { try await queue.complete(lease, layers: results) }
@@ -155,18 +157,19 @@ struct JobRunner: Sendable {
 
     /// The request image for `job`: the one prepared earlier for the same upload
     /// and parameters (a retry, a repeat), or a new one made on the compute pool.
-    private func preparedImage(for job: Job, from file: URL) async throws -> PreparedImage {
+    /// - Throws: `StorageError.notFound` (no such upload) or `.unavailable` (storage out of reach).
+    private func preparedImage(for job: Job) async throws -> PreparedImage {
         let maxBytes = client.maxRequestBytes
         let limit = maxImagePixels
-        let upload = try await BlockingIO.run { try PreparedImageCache.fileIdentity(file) }
+        let upload = try await storage.upload(job.fileID)
         let key = PreparedImageCache.Key(
-            path: upload.path, size: upload.size, modified: upload.modified, resolution: job.resolution,
+            path: upload.name, size: upload.size, modified: upload.version, resolution: job.resolution,
             layers: job.numLayers, maxRequestBytes: maxBytes, maxPixels: limit)
         if let cached = preparedImages.image(for: key) { return cached }
+        let bytes = try await storage.read(upload)
         let prepared = try await ComputePool.shared.run {
             try ImagePreparation.prepare(
-                Array(try Data(contentsOf: file)), resolution: job.resolution, layers: job.numLayers,
-                maxRequestBytes: maxBytes, maxPixels: limit)
+                bytes, resolution: job.resolution, layers: job.numLayers, maxRequestBytes: maxBytes, maxPixels: limit)
         }
         preparedImages.insert(prepared, for: key)
         return prepared

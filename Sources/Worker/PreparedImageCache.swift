@@ -8,9 +8,10 @@ import VertexClient
 /// different layer count is a different entry). Decoding, downscaling and
 /// re-encoding an upload is half of a job's CPU time in this process.
 ///
-/// Entries are keyed by everything the result depends on: the upload's path,
-/// size and modification time (uploads are never rewritten, but a file put
-/// back under the same name is then a different entry), and the job's
+/// Entries are keyed by everything the result depends on: the upload's path
+/// (or object name), size and version — modification time, or the object's
+/// generation (uploads are never rewritten, but a file put back under the
+/// same name is then a different entry) — and the job's
 /// resolution, layer count (the request-size check counts its digits) and
 /// the worker's size and pixel limits. Bounded by total bytes, least
 /// recently used first out; failures are not kept.

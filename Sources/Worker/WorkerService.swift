@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Redis
 import ServiceLifecycle
+import Storage
 import Synchronization
 import VertexClient
 import SystemSupport
@@ -26,14 +27,14 @@ public struct WorkerService: Service {
     /// `costs` bills each call and, with a daily budget, holds the queue when it is spent; every
     /// worker honours a hold, whoever placed it (the claim script refuses to claim).
     public init(
-        queue: JobQueue, client: VertexPredictionClient, costs: CostTracker, pause: FleetPause, uploads: UploadStore,
-        writer: LayerWriter, backoff: BackoffPolicy, maxImagePixels: Int, concurrency: Int, shutdownGrace: Duration,
+        queue: JobQueue, client: VertexPredictionClient, costs: CostTracker, pause: FleetPause, storage: any StorageBackend,
+        backoff: BackoffPolicy, maxImagePixels: Int, concurrency: Int, shutdownGrace: Duration,
         metrics: WorkerMetrics = WorkerMetrics(), logger: Logger
     ) {
         self.queue = queue
         self.metrics = metrics
         self.runner = JobRunner(
-            queue: queue, client: client, costs: costs, pause: pause, uploads: uploads, writer: writer,
+            queue: queue, client: client, costs: costs, pause: pause, storage: storage,
             backoff: backoff, maxImagePixels: maxImagePixels,
             preparedImages: PreparedImageCache(capacityBytes: Self.preparedImageCacheBytes), metrics: metrics,
             logger: logger)

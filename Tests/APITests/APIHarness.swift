@@ -8,6 +8,7 @@ import ImageCodec
 import Logging
 import Redis
 import ServiceLifecycle
+import Storage
 import Synchronization
 import SystemSupport
 import TestSupport

@@ -1,5 +1,6 @@
 import DecomposerCore
 import Foundation
+import Storage
 import SystemSupport
 import Testing
 import TestSupport
@@ -25,7 +26,7 @@ import TestSupport
         try write(results.appendingPathComponent(oldJob.lowercasedString), modified: eightDaysAgo, folder: true)
         try write(results.appendingPathComponent(pendingJob.lowercasedString), modified: eightDaysAgo, folder: true)
 
-        let cleanup = FileCleanup(queue: context.queue, uploadsDirectory: uploads, resultsDirectory: results)
+        let cleanup = StorageCleanup(queue: context.queue, storage: FilesystemStorage(uploadsDirectory: uploads, resultsDirectory: results))
         let dryRun = try await cleanup.run(olderThan: .seconds(7 * 86_400), dryRun: true)
         #expect(dryRun.removedUploads == ["\(oldFile.lowercasedString).jpg"])
         #expect(FileManager.default.fileExists(atPath: uploads.appendingPathComponent("\(oldFile.lowercasedString).jpg").path))

@@ -7,6 +7,7 @@ import ImageCodec
 import Logging
 import Redis
 import ServiceLifecycle
+import Storage
 import Synchronization
 import TestSupport
 import VertexClient
@@ -57,7 +58,7 @@ final class WorkerHarness: Sendable {
             auth: NoAuthentication(), http: http, timeout: timeout)
         return WorkerService(
             queue: queue, client: client, costs: costs ?? self.costs, pause: FleetPause(queue: queue),
-            uploads: uploads, writer: LayerWriter(resultsDirectory: results),
+            storage: FilesystemStorage(uploadsDirectory: uploads.directory, resultsDirectory: results),
             backoff: BackoffPolicy(base: .milliseconds(50), cap: .milliseconds(200), maxRetries: queue.policy.maxAttempts - 1,
                                    random: { $0.upperBound }),
             maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: grace,

@@ -1,6 +1,7 @@
 import DecomposerCore
 import Foundation
 import ImageCodec
+import Storage
 import Synchronization
 import SystemSupport
 import Testing

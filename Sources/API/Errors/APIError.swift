@@ -49,6 +49,10 @@ extension APIError {
         .serviceUnavailable, "unavailable", "the job store (Redis) is unreachable; try again shortly",
         headers: [.retryAfter: "5"])
 
+    static let storageUnavailable = APIError(
+        .serviceUnavailable, "unavailable", "the file storage is unreachable; try again shortly",
+        headers: [.retryAfter: "5"])
+
     static let unauthorized = APIError(
         .unauthorized, "unauthorized", "a valid API key is required: send 'Authorization: Bearer <key>'",
         headers: [.wwwAuthenticate: "Bearer"])

@@ -1,5 +1,6 @@
 import DecomposerCore
 import Hummingbird
+import Storage
 import Logging
 import NIOCore
 import Redis
@@ -36,6 +37,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.apiError(for: error)
         case let error as RedisError:
             return error.isConnectivity ? .unavailable : Self.internalError
+        case StorageError.unavailable:
+            return .storageUnavailable
         case let error as HTTPError where error.status == .notFound:
             // 405 only for the router's own "no route", not for a 404 a route's handler raised.
             let allowed = routeMethods.isRoute(routedTo) ? [] : routeMethods.allowed(forPath: request.uri.path)

@@ -175,9 +175,14 @@ paths:
           content:
             image/png:
               schema: { type: string, contentMediaType: image/png }
+        "302":
+          description: With GCS_SIGNED_URLS=true, a V4 signed URL of the layer in the bucket (valid GCS_SIGNED_URL_SECONDS)
+          headers:
+            Location: { schema: { type: string } }
         "304":
           description: Not modified (If-None-Match matched the ETag)
         "404": { $ref: "#/components/responses/NotFound" }
+        "503": { $ref: "#/components/responses/Unavailable" }
   /api/costs:
     get:
       operationId: getCosts
@@ -397,7 +402,7 @@ components:
         Retry-After: { schema: { type: integer } }
       content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
     Unavailable:
-      description: unavailable (Redis unreachable); see Retry-After
+      description: unavailable (Redis or the file storage unreachable); see Retry-After
       headers:
         Retry-After: { schema: { type: integer } }
       content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }

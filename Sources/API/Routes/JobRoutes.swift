@@ -2,12 +2,13 @@ import DecomposerCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Storage
 import SystemSupport
 
 /// `POST /api/decompose`, `GET /api/jobs/{id}`, `DELETE /api/jobs/{id}`.
 struct JobRoutes {
     let queue: JobQueue
-    let uploads: UploadStore
+    let storage: any StorageBackend
 
     func register(on router: Router<APIRequestContext>) {
         router.post("/api/decompose") { request, context in try await decompose(request, context: context) }
@@ -42,7 +43,7 @@ struct JobRoutes {
                 throw APIError.invalidField("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyLength) characters")
             }
         }
-        guard uploads.contains(fileID) else { throw APIError.fileNotFound(fileID.lowercasedString) }
+        guard try await storage.uploadExists(fileID) else { throw APIError.fileNotFound(fileID.lowercasedString) }
 
         let outcome = try await queue.enqueue(
             JobRequest(fileID: fileID, numLayers: numLayers, resolution: resolution), idempotencyKey: idempotencyKey)

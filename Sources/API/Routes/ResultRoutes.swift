@@ -2,14 +2,16 @@ import DecomposerCore
 import Foundation
 import Hummingbird
 import NIOPosix
+import Storage
 import SystemSupport
 
 /// `GET /results/{job_id}/{filename}`: the layer PNGs a completed job lists,
-/// and nothing else. The path on disk is built from the job's own result
-/// (never from the request), so no request can read outside `RESULTS_DIR`.
+/// and nothing else. Where the bytes are is the storage's business, found from
+/// the job's own result (never from the request), so no request can read
+/// anything else. With signed URLs the answer is a 302 to the bucket.
 struct ResultRoutes {
     let queue: JobQueue
-    let resultsDirectory: URL
+    let storage: any StorageBackend
     let fileIO = FileIO(threadPool: .singleton)
 
     func register(on router: Router<APIRequestContext>) {
@@ -24,24 +26,45 @@ struct ResultRoutes {
         else {
             throw APIError.notFound("job \(id.lowercasedString) has no result file '\(requested.prefix(64))'")
         }
-        let path = resultsDirectory.appendingPathComponent(id.lowercasedString)
-            .appendingPathComponent("layer_\(layer.index).png").path
-        let identity: FileIdentity
+        let served: ServedLayer
         do {
-            identity = try await BlockingIO.run { try FileIdentity(path: path) }
-        } catch {
+            served = try await storage.layerForServing(jobID: id, index: layer.index)
+        } catch StorageError.notFound {
             throw APIError.notFound("the file '\(requested)' of job \(id.lowercasedString) is no longer stored")
+        }
+        let stored: StoredLayer
+        switch served {
+        case .redirect(let url):
+            // The signed URL expires; a cached redirect must not outlive it.
+            return Response(status: .found, headers: [.location: url, .cacheControl: "no-store"])
+        case .stored(let layer):
+            stored = layer
         }
         var headers = HTTPFields()
         headers[.contentType] = "image/png"
-        headers[.eTag] = identity.entityTag
+        headers[.eTag] = stored.entityTag
         headers[.cacheControl] = "public, max-age=31536000, immutable"
-        if let tags = request.headers[.ifNoneMatch], Self.matches(tags, identity.entityTag) {
+        if let tags = request.headers[.ifNoneMatch], Self.matches(tags, stored.entityTag) {
             return Response(status: .notModified, headers: headers)
         }
-        headers[.contentLength] = String(identity.size)
-        let body = try await fileIO.loadFile(path: path, context: context)
+        let file: LocalLayerFile
+        do {
+            file = try await storage.localFile(for: stored)
+        } catch StorageError.notFound {
+            throw APIError.notFound("the file '\(requested)' of job \(id.lowercasedString) is no longer stored")
+        }
+        headers[.contentLength] = String(stored.size)
+        var body = try await fileIO.loadFile(path: file.path, context: context)
+        if file.isTemporary { body = Self.removing(file.path, after: body, size: stored.size) }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// `body`, then the temporary copy it streams from removed (also when the client went away).
+    static func removing(_ path: String, after body: ResponseBody, size: Int) -> ResponseBody {
+        ResponseBody(contentLength: size) { writer in
+            defer { unlink(path) }
+            try await body.write(writer)
+        }
     }
 
     /// `If-None-Match`: `*` or a comma list of tags (weak comparison, RFC 9110 §13.1.2).
@@ -50,20 +73,5 @@ struct ResultRoutes {
             let candidate = candidate.trimmingCharacters(in: .whitespaces)
             return candidate == "*" || candidate == tag || candidate == "W/\(tag)"
         }
-    }
-}
-
-/// A file's size and change time, as a strong entity tag: layers are written
-/// once by rename and never edited in place, so these change with the bytes.
-struct FileIdentity {
-    var size: Int
-    var entityTag: String
-
-    init(path: String) throws {
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
-        entityTag = "\"\(String(inode, radix: 16))-\(String(size, radix: 16))-\(String(UInt64(modified * 1_000_000), radix: 16))\""
     }
 }

@@ -2,13 +2,16 @@ import DecomposerCore
 import Foundation
 import Hummingbird
 import ImageCodec
+import Storage
 import SystemSupport
 
-/// `POST /api/upload`: streams the `file` part of a multipart form to
-/// `UPLOADS_DIR`, recognising PNG or JPEG by content. Memory stays flat
-/// whatever the size; a refused upload leaves nothing on disk.
+/// `POST /api/upload`: streams the `file` part of a multipart form to a spool
+/// file (bounded by `MAX_UPLOAD_BYTES`), recognising PNG or JPEG by content,
+/// then hands the checked file to the storage (see `StorageBackend.spoolDirectory`
+/// for why spooling). Memory stays flat whatever the size; a refused upload
+/// leaves nothing stored.
 struct UploadRoutes {
-    let uploads: UploadStore
+    let storage: any StorageBackend
     let settings: APISettings
 
     func register(on router: Router<APIRequestContext>) {
@@ -40,7 +43,7 @@ struct UploadRoutes {
                         guard headers.name == "file", fileHeaders == nil else { continue }
                         fileHeaders = headers
                         inFilePart = true
-                        spool = try await SpoolFile.create(in: uploads.directory)
+                        spool = try await SpoolFile.create(in: storage.spoolDirectory)
                     case .body(let bytes) where inFilePart:
                         inspector.feed(bytes)
                         guard inspector.byteCount <= settings.maxUploadBytes else { throw tooLarge }
@@ -58,7 +61,8 @@ struct UploadRoutes {
             }
             let header = try inspector.verdict(maxPixels: settings.maxImagePixels)
             let fileID = UUID()
-            try await spool.publish(as: uploads.url(for: fileID, fileExtension: header.format.fileExtension))
+            await spool.finishWriting()
+            try await storage.storeUpload(spooledAt: spool.path, fileID: fileID, fileExtension: header.format.fileExtension)
             context.logger.info("Stored upload \(fileID.lowercasedString) (\(header.format), \(header.width)×\(header.height), \(inspector.byteCount) bytes)")
             return try JSONResponse.make(.created, UploadedFile(
                 fileID: fileID.lowercasedString, filename: Self.displayName(fileHeaders.filename),

@@ -9,8 +9,9 @@ import Synchronization
 import SystemSupport
 
 /// A file being written from a stream, with `BlockingIO` (never on an event
-/// loop or the concurrency pool). Published by an atomic rename; removed if
-/// the upload is refused, so a refused upload leaves nothing behind.
+/// loop or the concurrency pool). Closed, then handed to the storage (which
+/// renames or uploads it); removed if the upload is refused, so a refused
+/// upload leaves nothing behind.
 final class SpoolFile: Sendable {
     let path: String
     private let descriptor: Int32
@@ -39,12 +40,9 @@ final class SpoolFile: Sendable {
         }
     }
 
-    /// Closes the file and renames it to `destination`.
-    func publish(as destination: URL) async throws {
-        try await BlockingIO.run { [self] in
-            closeOnce()
-            try systemCall("rename", path: destination.path) { rename(path, destination.path) }
-        }
+    /// Closes the file (all written), so the storage can take it.
+    func finishWriting() async {
+        _ = try? await BlockingIO.run { [self] in closeOnce() }
     }
 
     /// Closes and removes the file; errors are ignored (nothing left to do).

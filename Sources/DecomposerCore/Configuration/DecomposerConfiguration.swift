@@ -12,6 +12,8 @@ public struct DecomposerConfiguration: Sendable {
     public var port: Int
     public var uploadsDirectory: URL
     public var resultsDirectory: URL
+    /// `STORAGE_BACKEND` and its `GCS_*` keys.
+    public var storage: StorageSettings
     public var maxConcurrentJobs: Int
     /// When set, a worker serves /healthz, /readyz and /metrics on this port
     /// (unset by default so several workers can share a host).
@@ -74,6 +76,7 @@ public struct DecomposerConfiguration: Sendable {
         port = try values.integer("PORT", default: 8000, in: 1...65535)
         uploadsDirectory = URL(fileURLWithPath: values.string("UPLOADS_DIR", default: "./data/uploads"))
         resultsDirectory = URL(fileURLWithPath: values.string("RESULTS_DIR", default: "./data/results"))
+        storage = try StorageSettings(values)
         maxConcurrentJobs = try values.integer("MAX_CONCURRENT_JOBS", default: 4, in: 1...256)
         workerPort = values.string("WORKER_PORT") == nil ? nil : try values.integer("WORKER_PORT", default: 0, in: 1...65535)
 

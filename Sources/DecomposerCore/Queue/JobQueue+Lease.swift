@@ -128,6 +128,12 @@ extension JobQueue {
         }
     }
 
+    /// Back to the queue for `delay`, without counting an attempt or failing the job: what the
+    /// job needs (its upload in storage) cannot be reached for now (`postpone.lua`).
+    public func postpone(_ lease: JobLease, after delay: Duration, message: String) async throws(QueueError) {
+        try await fenced(QueueScripts.postpone, lease, [String(delay.milliseconds), message])
+    }
+
     /// Hands the job back to the front of the queue.
     public func release(_ lease: JobLease, message: String = "Worker stopped; job queued again") async throws(QueueError) {
         try await fenced(QueueScripts.release, lease, [message])

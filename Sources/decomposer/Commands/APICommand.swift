@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import OperationalRoutes
 import ServiceLifecycle
+import Storage
 import Worker
 
 /// `decomposer api`: the HTTP + WebSocket API (stops gracefully on SIGTERM/SIGINT).
@@ -29,26 +30,25 @@ struct APICommand: AsyncParsableCommand {
             logger.warning("Redis is not reachable yet (\(error)); serving 503 until it is")
         }
         if let warning = await RedisEvictionCheck.warning(environment.redis) { logger.warning("\(warning)") }
-        for directory in [configuration.uploadsDirectory, configuration.resultsDirectory] {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        }
+        let http = CurlHTTPClient(maxConnections: max(configuration.maxConcurrentJobs * 2, 8))
+        defer { http.shutdown() }
+        let storage = try environment.storage(http: http)
+        try await storage.prepare()
 
         var middle: [any Service] = []
         var extraMetrics: [PrometheusText] = []
-        let http = withWorker ? CurlHTTPClient(maxConnections: max(configuration.maxConcurrentJobs * 2, 8)) : nil
-        defer { http?.shutdown() }
-        if let http {
+        if withWorker {
             // The API reports the fleet-wide queue depth itself; the worker's would be a second copy.
-            let (worker, client) = try environment.makeWorker(http: http, metrics: WorkerMetrics(reportsQueueDepth: false))
+            let (worker, client) = try environment.makeWorker(http: http, storage: storage, metrics: WorkerMetrics(reportsQueueDepth: false))
             middle.append(worker)
             extraMetrics.append(PrometheusText { worker.metrics.registry.emitToBuffer() })
             logger.info("In-process worker: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode)")
         }
         let api = APIServer(
             queue: environment.queue, costs: environment.costTracker, settings: APISettings(configuration),
-            extraMetrics: extraMetrics, logger: logger)
+            storage: storage, extraMetrics: extraMetrics, logger: logger)
         logger.info(
-            "API on http://\(configuration.host):\(configuration.port) (Redis \(configuration.redis.redactedDescription), API key \(configuration.apiKey == nil ? "off" : "on"), uploads up to \(configuration.maxUploadBytes) bytes)")
+            "API on http://\(configuration.host):\(configuration.port) (Redis \(configuration.redis.redactedDescription), API key \(configuration.apiKey == nil ? "off" : "on"), uploads up to \(configuration.maxUploadBytes) bytes, storage \(storage.summary))")
         let group = ServiceGroup(configuration: .init(
             services: api.services(host: configuration.host, port: configuration.port, middle: middle),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

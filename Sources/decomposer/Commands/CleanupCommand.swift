@@ -1,8 +1,10 @@
 import ArgumentParser
+import CurlHTTP
 import DecomposerCore
+import Storage
 
-/// Removes old uploads and layer folders; jobs themselves expire from Redis
-/// after JOB_RETENTION_DAYS.
+/// Removes old uploads and layers (files, or objects in the bucket); jobs
+/// themselves expire from Redis after JOB_RETENTION_DAYS.
 struct CleanupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cleanup", abstract: "Remove uploads and results older than an age (never those of unfinished jobs).")
@@ -23,11 +25,11 @@ struct CleanupCommand: AsyncParsableCommand {
         let environment = try ServiceEnvironment.load(label: "cleanup")
         defer { environment.redis.shutdown() }
         try await environment.requireRedis()
-        let cleanup = FileCleanup(
-            queue: environment.queue, uploadsDirectory: environment.configuration.uploadsDirectory,
-            resultsDirectory: environment.configuration.resultsDirectory)
+        let http = CurlHTTPClient(maxConnections: 4)
+        defer { http.shutdown() }
+        let cleanup = StorageCleanup(queue: environment.queue, storage: try environment.storage(http: http))
         let report = try await cleanup.run(olderThan: AgeParser.parse(olderThan) ?? .zero, dryRun: dryRun)
         let verb = dryRun ? "would remove" : "removed"
-        print("\(verb) \(report.removedUploads.count) uploads and \(report.removedResults.count) result folders (\(report.bytesFreed / 1024) KiB); kept \(report.keptInUse.count) still in use")
+        print("\(verb) \(report.removedUploads.count) uploads and \(report.removedResults.count) result sets (\(report.bytesFreed / 1024) KiB); kept \(report.keptInUse.count) still in use")
     }
 }

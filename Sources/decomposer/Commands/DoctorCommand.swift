@@ -1,12 +1,16 @@
 import ArgumentParser
+import CurlHTTP
 import DecomposerCore
+import Foundation
 import Redis
+import Storage
 
-/// Checks configuration and Redis the way the services will at start-up, and
-/// shows the queue. Exit 2: bad configuration; 1: Redis unreachable.
+/// Checks configuration, Redis and the storage the way the services will at
+/// start-up, and shows the queue. Exit 2: bad configuration; 1: Redis
+/// unreachable, or the storage cannot be read and written (one line says why).
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "doctor", abstract: "Check configuration and Redis, load the queue scripts, show the queue.")
+        commandName: "doctor", abstract: "Check configuration, Redis and the storage, load the queue scripts, show the queue.")
 
     func run() async throws {
         let environment = try ServiceEnvironment.load(label: "doctor")
@@ -20,6 +24,14 @@ struct DoctorCommand: AsyncParsableCommand {
         if let warning = await RedisEvictionCheck.warning(environment.redis) { print("warning  \(warning)") }
         try await environment.queue.loadScripts()
         print("scripts  ok  \(JobQueue.scripts.count) loaded")
+        let http = CurlHTTPClient(maxConnections: 2)
+        defer { http.shutdown() }
+        let storage = try environment.storage(http: http)
+        if let problem = await storage.problem() {
+            FileHandle.standardError.write(Data("decomposer: \(problem)\n".utf8))
+            throw ExitCode(1)
+        }
+        print("storage  ok  \(storage.summary)")
         let counts = try await environment.queue.counts()
         print("queue    waiting \(counts.waiting), retrying \(counts.delayed), running \(counts.active), dead letters \(counts.dead)")
     }

@@ -7,6 +7,7 @@ import GoogleAuth
 import Logging
 import Redis
 import ServiceLifecycle
+import Storage
 import VertexClient
 import Worker
 
@@ -25,9 +26,10 @@ struct WorkerCommand: AsyncParsableCommand {
 
         let http = CurlHTTPClient(maxConnections: max(configuration.maxConcurrentJobs * 2, 8))
         defer { http.shutdown() }
-        let (worker, client) = try environment.makeWorker(http: http)
+        let storage = try environment.storage(http: http)
+        let (worker, client) = try environment.makeWorker(http: http, storage: storage)
         logger.info(
-            "Worker ready: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode), Redis \(configuration.redis.redactedDescription)")
+            "Worker ready: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode), Redis \(configuration.redis.redactedDescription), storage \(storage.summary)")
         var services: [any Service] = [worker]
         if let port = configuration.workerPort {
             // First in the list, so it is shut down last: /readyz says 503 while the worker drains.
@@ -49,20 +51,31 @@ extension ServiceEnvironment {
     }
 
     /// A worker over this environment's queue, and the prediction client it calls.
-    func makeWorker(http: CurlHTTPClient, metrics: WorkerMetrics = WorkerMetrics()) throws -> (WorkerService, VertexPredictionClient) {
+    func makeWorker(
+        http: CurlHTTPClient, storage: any StorageBackend, metrics: WorkerMetrics = WorkerMetrics()
+    ) throws -> (WorkerService, VertexPredictionClient) {
         let client = try predictionClient(http: http)
         let worker = WorkerService(
             queue: queue, client: client,
             costs: costTracker,
             pause: FleetPause(queue: queue),
-            uploads: UploadStore(directory: configuration.uploadsDirectory),
-            writer: LayerWriter(resultsDirectory: configuration.resultsDirectory),
+            storage: storage,
             backoff: BackoffPolicy(base: configuration.retryBaseDelay, cap: configuration.retryMaxDelay,
                                    maxRetries: configuration.queue.maxAttempts - 1, jobDeadline: configuration.jobDeadline),
             maxImagePixels: configuration.maxImagePixels, concurrency: configuration.maxConcurrentJobs,
             shutdownGrace: configuration.shutdownGrace,
             metrics: metrics, logger: logger)
         return (worker, client)
+    }
+
+    /// The configured storage (`STORAGE_BACKEND`); unusable credentials stop start-up with exit code 2.
+    func storage(http: CurlHTTPClient) throws -> any StorageBackend {
+        do {
+            return try StorageBackends.make(configuration, environment: values.values, http: http)
+        } catch {
+            FileHandle.standardError.write(Data("decomposer: configuration error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 
     /// The prediction client from configuration; a missing setting or unusable

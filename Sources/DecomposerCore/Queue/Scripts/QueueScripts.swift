@@ -14,13 +14,14 @@ enum QueueScripts {
     static let complete = script("complete", PackageResources.complete_lua)
     static let fail = script("fail", PackageResources.fail_lua)
     static let retry = script("retry", PackageResources.retry_lua)
+    static let postpone = script("postpone", PackageResources.postpone_lua)
     static let cancel = script("cancel", PackageResources.cancel_lua)
     static let recordAttempt = script("record-attempt", PackageResources.record_attempt_lua)
     static let pauseFleet = script("pause-fleet", PackageResources.pause_fleet_lua)
     static let fleetPauseRemaining = script("fleet-pause-remaining", PackageResources.fleet_pause_remaining_lua)
 
     static let all: [RedisScript] = [
-        enqueue, claim, sweep, renew, progress, release, complete, fail, retry, cancel, recordAttempt, pauseFleet,
+        enqueue, claim, sweep, renew, progress, release, complete, fail, retry, postpone, cancel, recordAttempt, pauseFleet,
         fleetPauseRemaining,
     ]
 

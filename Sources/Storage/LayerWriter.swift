@@ -17,22 +17,12 @@ public struct LayerWriter: Sendable {
     public init(resultsDirectory: URL) { self.resultsDirectory = resultsDirectory }
 
     /// A layer ready to store.
-    public struct Layer: Sendable {
-        public let png: [UInt8]
-        public let width: Int
-        public let height: Int
-
-        public init(png: [UInt8], width: Int, height: Int) {
-            self.png = png
-            self.width = width
-            self.height = height
-        }
-    }
+    public typealias Layer = LayerToStore
 
     /// Layer files written and flushed under hidden temporary names in the
     /// job's folder, not yet in place.
     public struct Staged: Sendable {
-        let jobID: String
+        let id: UUID
         let folder: String
         let temporaries: [String]
     }
@@ -50,7 +40,7 @@ public struct LayerWriter: Sendable {
             for (index, png) in pngs.enumerated() {
                 try files.create(Self.filename(index), png)
             }
-            return Staged(jobID: id, folder: folder, temporaries: try files.flush())
+            return Staged(id: jobID, folder: folder, temporaries: try files.flush())
         }
     }
 
@@ -70,10 +60,7 @@ public struct LayerWriter: Sendable {
             try systemCall("fsync", path: staged.folder) { fsync(directory) }
         }
         return layers.enumerated().map { index, layer in
-            let name = Self.filename(index)
-            return LayerResult(
-                index: index, filename: name, url: "/results/\(staged.jobID)/\(name)",
-                sizeKB: (Double(layer.png.count) / 1024 * 10).rounded() / 10, width: layer.width, height: layer.height)
+            FilesystemStorage.result(jobID: staged.id, index: index, layer: layer)
         }
     }
 
