@@ -154,7 +154,7 @@ public struct VertexError: Error, Sendable, Equatable, CustomStringConvertible {
     private static let namedErrorStatuses: [HTTPResponse.Status] = [
         .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .notAcceptable, .requestTimeout,
         .conflict, .gone, .lengthRequired, .contentTooLarge, .unsupportedMediaType, .unprocessableContent,
-        .tooManyRequests, .internalServerError, .notImplemented, .badGateway, .serviceUnavailable, .gatewayTimeout,
+        .tooManyRequests, .internalServerError, .init(code: 501, reasonPhrase: "Not Implemented"), .badGateway, .serviceUnavailable, .gatewayTimeout,
     ]
 
     /// What the retry message starts with: the summary, plus the status for

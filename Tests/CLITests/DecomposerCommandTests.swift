@@ -4,15 +4,15 @@ import TestSupport
 
 /// Runs the built `decomposer` binary the way an operator would.
 @Suite struct DecomposerCommandTests {
-    @Test func aBadConfigurationValueStopsStartUpWithExitCode2() throws {
-        let result = try runDecomposer(["doctor"], environment: ["PORT": "eighty"])
+    @Test func aBadConfigurationValueStopsStartUpWithExitCode2() async throws {
+        let result = try await runDecomposer(["doctor"], environment: ["PORT": "eighty"])
         #expect(result.status == 2)
         #expect(result.standardError.contains("PORT must be an integer from 1 to 65535 (got \"eighty\")"))
     }
 
-    @Test func anUnreachableRedisIsOneLineAndExitCode1() throws {
+    @Test func anUnreachableRedisIsOneLineAndExitCode1() async throws {
         let port = try freeLoopbackPort()
-        let result = try runDecomposer(["doctor"], environment: ["REDIS_URL": "redis://127.0.0.1:\(port)/0"])
+        let result = try await runDecomposer(["doctor"], environment: ["REDIS_URL": "redis://127.0.0.1:\(port)/0"])
         #expect(result.status == 1)
         #expect(result.standardError.contains("cannot reach Redis"))
         #expect(result.standardError.split(separator: "\n").count == 1)
@@ -20,7 +20,7 @@ import TestSupport
 
     @Test func doctorLoadsTheScriptsAndShowsTheQueue() async throws {
         let server = try await SharedRedis.server()
-        let result = try runDecomposer(["doctor"], environment: [
+        let result = try await runDecomposer(["doctor"], environment: [
             "REDIS_URL": server.url, "REDIS_KEY_PREFIX": SharedRedis.uniquePrefix("cli"),
         ])
         #expect(result.status == 0, "\(result.standardError)")
@@ -28,44 +28,18 @@ import TestSupport
         #expect(result.standardOutput.contains("queue    waiting 0"))
     }
 
-    @Test func cleanupRefusesAnUnreadableAge() throws {
-        let result = try runDecomposer(["cleanup", "--older-than", "soon"], environment: [:])
+    @Test func cleanupRefusesAnUnreadableAge() async throws {
+        let result = try await runDecomposer(["cleanup", "--older-than", "soon"], environment: [:])
         #expect(result.status != 0)
         #expect(result.standardError.contains("--older-than must be an age"))
     }
 }
 
-struct CommandResult {
-    let status: Int32
-    let standardOutput: String
-    let standardError: String
-}
-
-func runDecomposer(_ arguments: [String], environment: [String: String]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = decomposerBinary()
-    process.arguments = arguments
+/// Runs the built `decomposer` with a clean environment plus `environment`.
+func runDecomposer(_ arguments: [String], environment: [String: String]) async throws -> ProcessResult {
     var env = ["PATH": "/usr/bin:/bin", "ENV_FILE": "/nonexistent/.env", "HOME": NSTemporaryDirectory()]
     env.merge(environment) { _, new in new }
-    process.environment = env
-    // Files, not pipes: a redis-server spawned meanwhile by another test could
-    // inherit a pipe's write end and keep EOF from ever arriving.
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let outURL = folder.appendingPathComponent("stdout")
-    let errURL = folder.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    try process.run()
-    process.waitUntilExit()
-    let outData = try Data(contentsOf: outURL)
-    let errData = try Data(contentsOf: errURL)
-    return CommandResult(
-        status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-        standardError: String(decoding: errData, as: UTF8.self))
+    return try await runCapturingOutput(decomposerBinary(), arguments, environment: env)
 }
 
 @Suite struct CostReportCommandTests {
@@ -78,35 +52,35 @@ func runDecomposer(_ arguments: [String], environment: [String: String]) throws 
         try await redis.send(["HSET", "\(prefix):cost:\(today)", "microdollars", "2500000", "gpu_ms", "20000",
                               "requests", "4", "failed_requests", "1"])
         let environment = ["REDIS_URL": server.url, "REDIS_KEY_PREFIX": prefix]
-        let csv = try runDecomposer(["cost-report", "--days", "2", "--format", "csv"], environment: environment)
+        let csv = try await runDecomposer(["cost-report", "--days", "2", "--format", "csv"], environment: environment)
         #expect(csv.status == 0, "\(csv.standardError)")
         let lines = csv.standardOutput.split(separator: "\n")
         #expect(lines.first == "date,requests,failed_requests,gpu_seconds,usd")
         #expect(lines.count == 4)
         #expect(lines[2] == "\(today),4,1,20.000,2.500000")
         #expect(lines[3] == "total,4,1,20.000,2.500000")
-        let json = try runDecomposer(["cost-report", "--days", "1", "--format", "json"], environment: environment)
+        let json = try await runDecomposer(["cost-report", "--days", "1", "--format", "json"], environment: environment)
         #expect(json.standardOutput == #"{"days":[{"date":"\#(today)","failed_requests":1,"gpu_seconds":20,"requests":4,"usd":2.5}],"total_usd":2.5}"# + "\n")
-        let table = try runDecomposer(["cost-report"], environment: environment)
+        let table = try await runDecomposer(["cost-report"], environment: environment)
         #expect(table.standardOutput.split(separator: "\n").count == 7 + 4, "7 days, header, two rules, total")
     }
 
-    @Test func anUnreachableRedisIsOneLineAndExitCode1() throws {
+    @Test func anUnreachableRedisIsOneLineAndExitCode1() async throws {
         let port = try freeLoopbackPort()
-        let result = try runDecomposer(["cost-report"], environment: ["REDIS_URL": "redis://127.0.0.1:\(port)/0"])
+        let result = try await runDecomposer(["cost-report"], environment: ["REDIS_URL": "redis://127.0.0.1:\(port)/0"])
         #expect(result.status == 1)
         #expect(result.standardError.split(separator: "\n").count == 1)
         #expect(result.standardError.contains("cannot reach Redis"))
     }
 
-    @Test func anUnknownGPUTypeStopsStartUpNamingTheAcceptedValues() throws {
-        let result = try runDecomposer(["cost-report"], environment: ["GPU_TYPE": "V100"])
+    @Test func anUnknownGPUTypeStopsStartUpNamingTheAcceptedValues() async throws {
+        let result = try await runDecomposer(["cost-report"], environment: ["GPU_TYPE": "V100"])
         #expect(result.status == 2)
         #expect(result.standardError.contains("GPU_TYPE must be one of T4, L4, A100_40GB, A100_80GB, H100_80GB"))
     }
 
-    @Test func daysOutsideTheRetentionAreRefused() throws {
-        let result = try runDecomposer(["cost-report", "--days", "31"], environment: [:])
+    @Test func daysOutsideTheRetentionAreRefused() async throws {
+        let result = try await runDecomposer(["cost-report", "--days", "31"], environment: [:])
         #expect(result.status != 0)
         #expect(result.standardError.contains("--days must be from 1 to 30"))
     }

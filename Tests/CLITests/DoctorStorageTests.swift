@@ -49,15 +49,15 @@ import TestSupport
         #expect(result.standardError.split(separator: "\n").count == 1)
     }
 
-    @Test func gcsWithoutABucketIsAConfigurationErrorNamingTheKey() throws {
-        let result = try runDecomposer(["doctor"], environment: ["STORAGE_BACKEND": "gcs"])
+    @Test func gcsWithoutABucketIsAConfigurationErrorNamingTheKey() async throws {
+        let result = try await runDecomposer(["doctor"], environment: ["STORAGE_BACKEND": "gcs"])
         #expect(result.status == 2)
         #expect(result.standardError.contains("GCS_BUCKET"), "\(result.standardError)")
     }
 
-    private func doctor(endpoint: String, bucket: String) async throws -> CommandResult {
+    private func doctor(endpoint: String, bucket: String) async throws -> ProcessResult {
         let redis = try await SharedRedis.server()
-        return try runDecomposer(["doctor"], environment: [
+        return try await runDecomposer(["doctor"], environment: [
             "REDIS_URL": redis.url, "REDIS_KEY_PREFIX": SharedRedis.uniquePrefix("cli"),
             "STORAGE_BACKEND": "gcs", "GCS_BUCKET": bucket, "GCS_API_ENDPOINT": endpoint,
             "GCS_RETRY_DEADLINE_SECONDS": "1", "GCE_METADATA_HOST": "127.0.0.1:\(try freeLoopbackPort())",

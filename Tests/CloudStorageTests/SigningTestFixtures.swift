@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// TEST-ONLY RSA key, generated for these tests and used nowhere else: it belongs to no service
 /// account and protects nothing. Fixed so the known-answer URL is the same on every run.
@@ -79,39 +80,8 @@ private func pythonWithCryptography() async throws -> String {
     throw ReferenceError("no python3 with the cryptography package (apt-get install python3-cryptography)")
 }
 
-struct ProcessResult {
-    let status: Int32
-    let standardOutput: String
-    let standardError: String
-}
-
-/// Runs a program to its end without blocking a thread: the exit is awaited through the
-/// termination handler. Output goes to files, not pipes (a child spawned meanwhile by another
-/// test could inherit a pipe's write end and hold back its EOF).
+/// `command` (a program path, possibly with leading arguments) with `arguments`.
 private func runProcess(_ command: String, _ arguments: [String]) async throws -> ProcessResult {
     let words = command.split(separator: " ").map(String.init)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: words[0])
-    process.arguments = Array(words.dropFirst()) + arguments
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("v4sign-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let outURL = folder.appendingPathComponent("stdout")
-    let errURL = folder.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do {
-            try process.run()
-        } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-        }
-    }
-    return ProcessResult(
-        status: status, standardOutput: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-        standardError: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    return try await runCapturingOutput(URL(fileURLWithPath: words[0]), Array(words.dropFirst()) + arguments)
 }

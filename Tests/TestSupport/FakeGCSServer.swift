@@ -44,14 +44,7 @@ public final class FakeGCSServer: Sendable {
 
     /// Stops the server (SIGTERM) and waits for it to exit. Its objects stay in `root`.
     public func stop() {
-        guard let running = pid.withLock({ current -> pid_t? in
-            defer { current = nil }
-            return current
-        }) else { return }
-        kill(running, SIGTERM)
-        var status: Int32 = 0
-        _ = waitpid(running, &status, 0)
-        RunningServers.remove(running)
+        RunningServers.terminate(pid)
     }
 
     /// Starts the server again on the same port and folder.

@@ -52,14 +52,7 @@ public final class RedisServer: Sendable {
 
     /// Stops the server the way an operator would (SIGTERM: it flushes the AOF and exits).
     public func stop() {
-        guard let running = pid.withLock({ current -> pid_t? in
-            defer { current = nil }
-            return current
-        }) else { return }
-        kill(running, SIGTERM)
-        var status: Int32 = 0
-        _ = waitpid(running, &status, 0)
-        RunningServers.remove(running)
+        RunningServers.terminate(pid)
     }
 
     /// Starts the server again on the same port and data directory.
@@ -186,6 +179,19 @@ enum RunningServers {
             for pid in RunningServers.snapshot() { kill(pid, SIGKILL) }
         }
     }()
+
+    /// Stops the child in `slot` (SIGTERM, as an operator would), waits for it to exit and
+    /// forgets it; nothing when the slot is empty.
+    static func terminate(_ slot: borrowing Mutex<pid_t?>) {
+        guard let running = slot.withLock({ current -> pid_t? in
+            defer { current = nil }
+            return current
+        }) else { return }
+        kill(running, SIGTERM)
+        var status: Int32 = 0
+        _ = waitpid(running, &status, 0)
+        remove(running)
+    }
 
     static func add(_ pid: Int32) {
         _ = hook
