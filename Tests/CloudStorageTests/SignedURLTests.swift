@@ -224,15 +224,20 @@ import TestSupport
         #expect(fixture.signBlobCalls == 2)
     }
 
-    @Test func signBlobRefusedWith403IsAFinalTypedErrorInGooglesWords() async throws {
-        let fixture = try IAMFixture(expectedPayload: "", signature: [], signBlobStatus: 403)
+    /// What signing gives when the IAM API answers `status`.
+    private func signBlobError(status: Int) async throws -> SignedURLError? {
+        let fixture = try IAMFixture(expectedPayload: "", signature: [], signBlobStatus: status)
         defer { fixture.server.stop() }
         let http = CurlHTTPClient()
         defer { http.shutdown() }
         let signer = try V4URLSigner(signer: fixture.signer(http: http), endpoint: "http://127.0.0.1:4443")
-        let error = await #expect(throws: SignedURLError.self) {
+        return await #expect(throws: SignedURLError.self) {
             _ = try await signer.signedURL(bucket: Self.bucket, object: Self.object, now: Self.signingTime)
         }
+    }
+
+    @Test func signBlobRefusedWith403IsAFinalTypedErrorInGooglesWords() async throws {
+        let error = try await signBlobError(status: 403)
         guard case .signBlobRefused(let status, let account, let message) = error else {
             Issue.record("expected signBlobRefused, got \(String(describing: error))")
             return
@@ -244,14 +249,7 @@ import TestSupport
     }
 
     @Test func signBlobUnavailableIsRetryable() async throws {
-        let fixture = try IAMFixture(expectedPayload: "", signature: [], signBlobStatus: 503)
-        defer { fixture.server.stop() }
-        let http = CurlHTTPClient()
-        defer { http.shutdown() }
-        let signer = try V4URLSigner(signer: fixture.signer(http: http), endpoint: "http://127.0.0.1:4443")
-        let error = await #expect(throws: SignedURLError.self) {
-            _ = try await signer.signedURL(bucket: Self.bucket, object: Self.object, now: Self.signingTime)
-        }
+        let error = try await signBlobError(status: 503)
         #expect(error?.isRetryable == true)
         #expect(error?.description.contains("HTTP 503") == true)
     }

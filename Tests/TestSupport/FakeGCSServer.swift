@@ -113,10 +113,7 @@ public final class FakeGCSServer: Sendable {
         defer { probe.shutdown() }
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {
-            var status: Int32 = 0
-            if waitpid(child, &status, WNOHANG) == child {
-                pid.withLock { $0 = nil }
-                RunningServers.remove(child)
+            if RunningServers.reapIfExited(child, pid) {
                 throw TestSupportError("fake-gcs-server exited at start (port \(port) taken?)")
             }
             let request = HTTPRequest(

@@ -81,10 +81,7 @@ public final class RedisServer: Sendable {
         defer { probe.shutdown() }
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {
-            var status: Int32 = 0
-            if waitpid(child, &status, WNOHANG) == child {
-                pid.withLock { $0 = nil }
-                RunningServers.remove(child)
+            if RunningServers.reapIfExited(child, pid) {
                 break
             }
             // The server answering must be our child, not another test's on a reused port.
@@ -191,6 +188,15 @@ enum RunningServers {
         var status: Int32 = 0
         _ = waitpid(running, &status, 0)
         remove(running)
+    }
+
+    /// True, and the child forgotten, when it has already exited (its port taken, a bad flag).
+    static func reapIfExited(_ child: pid_t, _ slot: borrowing Mutex<pid_t?>) -> Bool {
+        var status: Int32 = 0
+        guard waitpid(child, &status, WNOHANG) == child else { return false }
+        slot.withLock { $0 = nil }
+        remove(child)
+        return true
     }
 
     static func add(_ pid: Int32) {
