@@ -28,7 +28,8 @@ public enum StorageBackends {
             if bucket.signedURLs {
                 do {
                     signer = try V4URLSigner(
-                        signer: BlobSignerDiscovery.signer(environment: environment, tokens: tokens, http: http),
+                        signer: BlobSignerDiscovery.signer(
+                            environment: environment, tokens: tokens, iamBaseURL: bucket.iamEndpoint, http: http),
                         endpoint: cloud.endpoint, lifetimeSeconds: bucket.signedURLSeconds)
                 } catch {
                     throw ConfigurationError(key: "GCS_SIGNED_URLS", expected: "a way to sign URLs (\(error))", actual: "true")

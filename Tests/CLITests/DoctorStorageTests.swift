@@ -30,7 +30,9 @@ import TestSupport
     }
 
     @Test func anEndpointWhereNothingListensIsOneLineAndExitCode1() async throws {
-        let result = try await doctor(endpoint: "http://127.0.0.1:\(try freeLoopbackPort())", bucket: "any")
+        let closed = try ClosedLoopbackPort()
+        defer { withExtendedLifetime(closed) {} }
+        let result = try await doctor(endpoint: closed.url, bucket: "any")
         #expect(result.status == 1)
         #expect(result.standardError.contains("cannot reach Cloud Storage"), "\(result.standardError)")
         #expect(result.standardError.contains("GCS_API_ENDPOINT"))

@@ -124,8 +124,9 @@ import TestSupport
         let http = CurlHTTPClient()
         defer { http.shutdown() }
         let sleeper = InstantSleeper()
-        let storage = try storageClient(
-            endpoint: "http://127.0.0.1:\(try freeLoopbackPort())", retry: sleeper.policy(maxAttempts: 4), http: http)
+        let closed = try ClosedLoopbackPort()
+        defer { withExtendedLifetime(closed) {} }
+        let storage = try storageClient(endpoint: closed.url, retry: sleeper.policy(maxAttempts: 4), http: http)
         do {
             // Refused connections are retried even for a write: nothing reached the server.
             _ = try await storage.upload([1], as: "x", contentType: "image/png", idempotency: .notIdempotent)

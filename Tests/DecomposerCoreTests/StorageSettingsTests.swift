@@ -23,6 +23,7 @@ import Testing
         #expect(bucket.apiEndpoint == "https://storage.googleapis.com")
         #expect(bucket.signedURLs == false)
         #expect(bucket.signedURLSeconds == 900)
+        #expect(bucket.iamEndpoint == "https://iamcredentials.googleapis.com")
         #expect(bucket.retryDeadline == .seconds(120))
     }
 
@@ -30,6 +31,7 @@ import Testing
         guard case .gcs(let bucket) = try storage([
             "STORAGE_BACKEND": "gcs", "GCS_BUCKET": "layers", "GCS_PREFIX": "staging/",
             "GCS_API_ENDPOINT": "http://127.0.0.1:4443", "GCS_SIGNED_URLS": "true", "GCS_SIGNED_URL_SECONDS": "60",
+            "GCS_IAM_API_ENDPOINT": "http://127.0.0.1:4444",
         ]) else {
             Issue.record("STORAGE_BACKEND=gcs is not gcs")
             return
@@ -38,6 +40,7 @@ import Testing
         #expect(bucket.apiEndpoint == "http://127.0.0.1:4443")
         #expect(bucket.signedURLs)
         #expect(bucket.signedURLSeconds == 60)
+        #expect(bucket.iamEndpoint == "http://127.0.0.1:4444")
     }
 
     @Test func badValuesNameTheirKey() {
@@ -47,6 +50,7 @@ import Testing
             (["STORAGE_BACKEND": "gcs", "GCS_BUCKET": "b", "GCS_API_ENDPOINT": "storage.googleapis.com"], "GCS_API_ENDPOINT"),
             (["STORAGE_BACKEND": "gcs", "GCS_BUCKET": "b", "GCS_SIGNED_URLS": "maybe"], "GCS_SIGNED_URLS"),
             (["STORAGE_BACKEND": "gcs", "GCS_BUCKET": "b", "GCS_SIGNED_URL_SECONDS": "604801"], "GCS_SIGNED_URL_SECONDS"),
+            (["STORAGE_BACKEND": "gcs", "GCS_BUCKET": "b", "GCS_IAM_API_ENDPOINT": "ftp://x"], "GCS_IAM_API_ENDPOINT"),
         ]
         for (environment, key) in cases {
             do {

@@ -79,7 +79,9 @@ import ServiceLifecycle
         }
         defer { harness.shutdown() }
         // Nothing listens there: every attempt fails to connect.
-        let closed = "http://127.0.0.1:\(try freeLoopbackPort())"
+        let closedPort = try ClosedLoopbackPort()
+        defer { withExtendedLifetime(closedPort) {} }
+        let closed = closedPort.url
         let id = try #require(try await harness.enqueue(1).first)
         let job = try await harness.withWorkers([try harness.makeWorker(endpointURL: closed)]) {
             try await harness.waitUntilFinished([id])[0]
