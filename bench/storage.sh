@@ -4,7 +4,8 @@
 # its objects under a temp folder, and a private redis-server.
 #   pipeline     the worker pipeline at 500 ms / concurrency 16, 320 jobs, layers and uploads in
 #                the bucket: fraction of the ideal 32 jobs/s (target >= 0.9)
-#   uploads      16 concurrent 25 MB uploads to `decomposer api`: its peak RSS against its idle RSS
+#   uploads      16 concurrent 25 MB uploads to `decomposer api`: its peak RSS against its idle RSS,
+#                with the bucket and, for comparison, with the filesystem backend
 #                (target <= 1.5 x idle + 16 x the spool chunk, 1 MiB: see bench/README.md)
 # Expects release builds in $SCRATCH_PATH (default .build).
 set -euo pipefail
@@ -35,34 +36,44 @@ echo "storage_pipeline_emulator_peak_rss: $(peak_rss_mib "$gcs_pid") MiB"
 
 # 16 concurrent 25 MB uploads to the API, objects in the bucket.
 "$bin/decomposer-bench" poster --megabytes 25 --out "$bench_work/poster.jpg" >&2
-mkdir -p "$bench_work/api-tmp"
-api_port=$(free_port)
-HOST=127.0.0.1 PORT=$api_port ENV_FILE=/nonexistent LOG_LEVEL=warning TMPDIR="$bench_work/api-tmp" \
-  UPLOADS_DIR="$bench_work/api-uploads" RESULTS_DIR="$bench_work/api-results" MAX_UPLOAD_BYTES=$((64 << 20)) \
-  STORAGE_BACKEND=gcs GCS_BUCKET=bench-layers GCS_API_ENDPOINT="$gcs" \
-  "$bin/decomposer" api 2>"$bench_work/api.log" &
-api_pid=$!
-bench_cleanup_pids+=("$api_pid")
-base="http://127.0.0.1:$api_port"
-for _ in $(seq 1 200); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
-upload() { curl -s -o /dev/null -w '%{http_code}\n' -F "file=@$bench_work/poster.jpg" "$base/api/upload"; }
-# Idle: after one upload (the code paths warmed, as an API that has served), settled.
-[ "$(upload)" = 201 ] || { echo "warm-up upload failed: $(cat "$bench_work/api.log")" >&2; exit 1; }
-sleep 2
-idle=$(rss_kib "$api_pid")
-started=$(date +%s.%N)
-for _ in $(seq 1 16); do upload >>"$bench_work/upload-codes" & done
-wait_uploads() { while [ "$(wc -l <"$bench_work/upload-codes" 2>/dev/null || echo 0)" -lt 16 ]; do sleep 0.1; done; }
-wait_uploads
-elapsed=$(echo "$(date +%s.%N) - $started" | bc)
-peak=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")
-size=$(stat -c %s "$bench_work/poster.jpg")
 chunk_kib=1024
+size=$(stat -c %s "$bench_work/poster.jpg")
 echo "storage_upload_poster_size: $(echo "scale=1; $size / 1000000" | bc) MB"
-echo "storage_upload_c16_accepted: $(grep -c '^201$' "$bench_work/upload-codes") of 16"
-echo "storage_upload_c16_mb_per_s: $(echo "scale=1; 16 * $size / 1000000 / $elapsed" | bc) MB/s"
-echo "storage_api_idle_rss: $(( idle / 1024 )) MiB"
-echo "storage_upload_c16_api_peak_rss: $(( peak / 1024 )) MiB"
-echo "storage_upload_c16_rss_bound: $(( (idle * 3 / 2 + 16 * chunk_kib) / 1024 )) MiB"
-echo "storage_upload_c16_peak_fraction_of_bound: $(echo "scale=2; $peak / ($idle * 1.5 + 16 * $chunk_kib)" | bc) x"
-echo "storage_objects_in_bucket: $(ls "$bench_work/gcs/bench-layers/uploads" 2>/dev/null | wc -l) uploads"
+# upload_rss NAME [VAR=VALUE...]: a fresh `decomposer api` with the given storage settings; one
+# warm-up upload, its idle RSS, then 16 concurrent uploads and its peak RSS (VmHWM), as NAME_* figures.
+upload_rss() {
+  local name=$1; shift
+  local work="$bench_work/$name"
+  mkdir -p "$work/tmp"
+  local port; port=$(free_port)
+  env HOST=127.0.0.1 PORT="$port" ENV_FILE=/nonexistent LOG_LEVEL=warning TMPDIR="$work/tmp" \
+    UPLOADS_DIR="$work/uploads" RESULTS_DIR="$work/results" MAX_UPLOAD_BYTES=$((64 << 20)) "$@" \
+    "$bin/decomposer" api 2>"$work/api.log" &
+  local pid=$!
+  bench_cleanup_pids+=("$pid")
+  local base="http://127.0.0.1:$port"
+  for _ in $(seq 1 200); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
+  upload() { curl -s -o /dev/null -w '%{http_code}\n' -F "file=@$bench_work/poster.jpg" "$base/api/upload"; }
+  # Idle: after one upload (the code paths warmed, as an API that has served), settled.
+  [ "$(upload)" = 201 ] || { echo "warm-up upload failed: $(cat "$work/api.log")" >&2; exit 1; }
+  sleep 2
+  local idle; idle=$(rss_kib "$pid")
+  local started; started=$(date +%s.%N)
+  local uploads=()
+  for _ in $(seq 1 16); do upload >>"$work/codes" & uploads+=($!); done
+  wait "${uploads[@]}"
+  local elapsed; elapsed=$(echo "$(date +%s.%N) - $started" | bc)
+  local peak; peak=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  echo "${name}_c16_accepted: $(grep -c '^201$' "$work/codes") of 16"
+  echo "${name}_c16_mb_per_s: $(echo "scale=1; 16 * $size / 1000000 / $elapsed" | bc) MB/s"
+  echo "${name}_api_idle_rss: $(( idle / 1024 )) MiB"
+  echo "${name}_c16_api_peak_rss: $(( peak / 1024 )) MiB"
+  echo "${name}_c16_rss_bound: $(( (idle * 3 / 2 + 16 * chunk_kib) / 1024 )) MiB"
+  echo "${name}_c16_peak_fraction_of_bound: $(echo "scale=2; $peak / ($idle * 1.5 + 16 * $chunk_kib)" | bc) x"
+}
+upload_rss storage_upload STORAGE_BACKEND=gcs GCS_BUCKET=bench-layers GCS_API_ENDPOINT="$gcs"
+echo "storage_upload_objects_in_bucket: $(curl -fs "$gcs/storage/v1/b/bench-layers/o?prefix=uploads/" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("items", [])))') uploads"
+# The same with the filesystem backend: what the HTTP stack and spooling cost without the bucket.
+upload_rss storage_upload_filesystem STORAGE_BACKEND=filesystem
