@@ -10,29 +10,35 @@
 #   codecs part   bench/codecs.sh: the project's own base64, JSON and multipart parsers
 #                 against the mirrored libraries; written as the section "Own parsers vs
 #                 libraries" of RESULTS.md
-# PARTS="worker api codecs" (the default: all three) picks parts; a run keeps what
+#   storage part  bench/storage.sh: STORAGE_BACKEND=gcs against fake-gcs-server (the worker
+#                 pipeline at 500 ms / concurrency 16, the API's RSS during 16 concurrent 25 MB
+#                 uploads); written as the section "Cloud Storage (emulator)" of RESULTS.md
+# PARTS="worker api codecs storage" (the default: all four) picks parts; a run keeps what
 # RESULTS.md had for the parts it did not run: the figures block when it ran only
-# codecs, the codecs section when it did not run codecs. DURATION (s per wrk run,
-# default 20) and WATCHER_RUNS (see bench/api.sh) adjust the API part. About 9
+# codecs and/or storage, each section when it did not run its part. DURATION (s per wrk
+# run, default 20) and WATCHER_RUNS (see bench/api.sh) adjust the API part. About 10
 # minutes after the build on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh wrk
 # SCRATCH_PATH: another build folder (e.g. while someone else builds in .build).
 export SCRATCH_PATH="${SCRATCH_PATH:-.build}"
-parts=${PARTS:-worker api codecs}
+parts=${PARTS:-worker api codecs storage}
 # The codecs part needs only decomposer-bench.
 [ "$parts" = codecs ] || swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer >&2
 swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer-bench >&2
 
 figures=$(mktemp)
 codec_figures=$(mktemp)
-trap 'rm -f "$figures" "$codec_figures"' EXIT
+storage_figures=$(mktemp)
+trap 'rm -f "$figures" "$codec_figures" "$storage_figures"' EXIT
 main_parts=""
 for part in $parts; do
   echo "== $part" >&2
   if [ "$part" = codecs ]; then
     bench/codecs.sh | tee -a "$codec_figures"
+  elif [ "$part" = storage ]; then
+    bench/storage.sh | tee -a "$storage_figures"
   else
     main_parts="${main_parts:+$main_parts }$part"
     [ -s "$figures" ] || echo "cores: $(nproc) cores" | tee "$figures"
@@ -49,10 +55,16 @@ about_the_run() {
   echo "- load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 section="## Own parsers vs libraries"
+storage_section="## Cloud Storage (emulator)"
 previous=$(cat bench/RESULTS.md 2>/dev/null || true)
-# $(...) drops trailing blank lines, so each piece ends cleanly.
-previous_main=$(printf '%s\n' "$previous" | awk -v s="$section" '$0 == s {exit} {print}')
-previous_section=$(printf '%s\n' "$previous" | awk -v s="$section" '$0 == s {found=1} found {print}')
+# $(...) drops trailing blank lines, so each piece ends cleanly. A section runs to the next one.
+previous_main=$(printf '%s\n' "$previous" | awk -v s="$section" -v t="$storage_section" '$0 == s || $0 == t {exit} {print}')
+section_of() {
+  printf '%s\n' "$previous" | awk -v s="$1" -v a="$section" -v b="$storage_section" \
+    '$0 == s {found=1; print; next} $0 == a || $0 == b {found=0} found {print}'
+}
+previous_section=$(section_of "$section")
+previous_storage_section=$(section_of "$storage_section")
 {
   if [ -n "$main_parts" ]; then
     echo "# Benchmark results"
@@ -85,6 +97,23 @@ previous_section=$(printf '%s\n' "$previous" | awk -v s="$section" '$0 == s {fou
   elif [ -n "$previous_section" ]; then
     echo
     printf '%s\n' "$previous_section"
+  fi
+  if [ -s "$storage_figures" ]; then
+    echo
+    echo "$storage_section"
+    echo
+    about_the_run
+    echo
+    echo "STORAGE_BACKEND=gcs against fake-gcs-server on loopback (bench/storage.sh), release build:"
+    echo "the worker pipeline with its uploads and layers in the bucket, and the API's memory while"
+    echo "16 uploads of 25 MB are spooled and stored. What each figure is: bench/README.md."
+    echo
+    echo '```'
+    cat "$storage_figures"
+    echo '```'
+  elif [ -n "$previous_storage_section" ]; then
+    echo
+    printf '%s\n' "$previous_storage_section"
   fi
 } > bench/RESULTS.md
 echo "wrote bench/RESULTS.md" >&2

@@ -21,6 +21,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first else {
     print("usage: decomposer-bench prepare [--width N --height N] | validate"
           + " | pipeline --latency-ms N --concurrency N --jobs N [--distinct-uploads 1] [--files DIR]"
+          + " [--storage filesystem|gcs --gcs-endpoint URL --gcs-bucket NAME]"
           + " | file-create --dir DIR [--count N]"
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
           + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]"
@@ -148,17 +149,17 @@ case "pipeline":
     let kept = stringOption("--files").map { URL(fileURLWithPath: $0) }
     let root = (kept ?? FileManager.default.temporaryDirectory).appendingPathComponent("bench-\(UUID().uuidString)")
     defer { if kept == nil { try? FileManager.default.removeItem(at: root) } }
-    let uploads = UploadStore(directory: root.appendingPathComponent("uploads"))
-    try FileManager.default.createDirectory(at: uploads.directory, withIntermediateDirectories: true)
+    let http = CurlHTTPClient(maxConnections: concurrency * 2)
+    let storage = try PipelineStorage(root: root, http: http)
+    try await storage.backend.prepare()
     // One upload for every job by default (the worker then prepares it once: its cache of
     // prepared images); `--distinct-uploads 1` gives each job its own copy, so every job prepares.
     let distinctUploads = option("--distinct-uploads", 0) != 0
     let uploadBytes = Data(try ImageEncoder.jpeg(poster(width: 1600, height: 1200, alpha: false), quality: 85))
     let fileIDs = (0..<(distinctUploads ? jobCount : 1)).map { _ in UUID() }
     for fileID in fileIDs {
-        try uploadBytes.write(to: uploads.url(for: fileID, fileExtension: "jpg"))
+        try await storage.storeUpload(uploadBytes, fileID: fileID, spool: root.appendingPathComponent("spool"))
     }
-    let http = CurlHTTPClient(maxConnections: concurrency * 2)
     let client = VertexPredictionClient(
         endpoint: try PredictionEndpoint(projectID: "bench", location: "us-central1", endpointID: "bench",
                                          baseURL: URL(string: endpoint.baseURL)),
@@ -166,8 +167,7 @@ case "pipeline":
     let worker = WorkerService(
         queue: queue, client: client,
         costs: CostTracker(queue: queue, rate: GPURate(usdPerHour: 0.45)),
-        pause: FleetPause(queue: queue), storage: FilesystemStorage(
-            uploadsDirectory: uploads.directory, resultsDirectory: root.appendingPathComponent("results")),
+        pause: FleetPause(queue: queue), storage: storage.backend,
         backoff: BackoffPolicy(), maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: .seconds(5),
         logger: Logger(label: "bench"))
     var ids: [UUID] = []
@@ -187,7 +187,7 @@ case "pipeline":
     let cpu = cpuMilliseconds() - cpuBefore
     await group.triggerGracefulShutdown()
     try await running.value
-    let label = "pipeline_latency\(latency)ms_c\(concurrency)" + (distinctUploads ? "_distinct" : "")
+    let label = "pipeline\(storage.label)_latency\(latency)ms_c\(concurrency)" + (distinctUploads ? "_distinct" : "")
     report("\(label)_jobs_per_s", Double(jobCount) / seconds, "jobs/s")
     report("\(label)_cpu_per_job", cpu / Double(jobCount), "ms")
     if latency > 0 {
