@@ -11,7 +11,10 @@ struct UploadedImageInspector {
     static let headLimit = 2 << 20
 
     private(set) var byteCount = 0
+    /// The first bytes, kept only until the header probes: a PNG's after 33 bytes, a JPEG's at its
+    /// frame header. Kept whole (up to `headLimit`), they cost 2–4 MiB per concurrent upload.
     private var head: [UInt8] = []
+    private var header: ImageHeader?
     /// PNG: offset of the next chunk header, and whether IEND was seen.
     private var nextChunkOffset = 8
     private var chunkHeader: [UInt8] = []
@@ -24,7 +27,13 @@ struct UploadedImageInspector {
         let start = byteCount
         byteCount += buffer.readableBytes
         buffer.withUnsafeReadableBytes { bytes in
-            if head.count < Self.headLimit { head.append(contentsOf: bytes.prefix(Self.headLimit - head.count)) }
+            if header == nil, head.count < Self.headLimit {
+                head.append(contentsOf: bytes.prefix(Self.headLimit - head.count))
+                if let probed = try? ImageHeader.probe(head) {
+                    header = probed
+                    head = []
+                }
+            }
             tail.append(contentsOf: bytes.suffix(Self.tailLength))
             if tail.count > Self.tailLength { tail.removeFirst(tail.count - Self.tailLength) }
             walkPNGChunks(bytes, startingAt: start)
@@ -40,7 +49,7 @@ struct UploadedImageInspector {
         guard byteCount > 0 else { throw APIError(.badRequest, "empty_file", "the uploaded file is empty (0 bytes)") }
         let header: ImageHeader
         do {
-            header = try ImageHeader.probe(head)
+            if let probed = self.header { header = probed } else { header = try ImageHeader.probe(head) }
         } catch .notAnImage {
             throw Self.unsupported("the file is not a PNG or JPEG image (recognised by its content, not its name)")
         } catch {
