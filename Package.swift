@@ -23,7 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // Benchmark-only: its JSON reader (into Google_Protobuf_Struct) is the one other the mirrors offer.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
-        // Test-only: reads the OpenAPI document to check it against the routes.
+        // Test-only: reads the OpenAPI document (checked against the routes) and the Kubernetes manifests.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
@@ -252,6 +252,15 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["decomposer", "CurlHTTP", "TestSupport"]
+        ),
+        // deploy/kubernetes checked against the code: configuration keys, routes and ports, grace
+        // periods, subcommands and flags, the KEDA metric and the queue's keys.
+        .testTarget(
+            name: "DeployTests",
+            dependencies: [
+                "decomposer", "API", "OperationalRoutes", "DecomposerCore", "TestSupport",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -65,6 +65,11 @@ public struct APIServer: Sendable {
         return router
     }
 
+    /// A connection that sends nothing for this long (a stalled or slowloris upload, an idle
+    /// keep-alive) is closed. It also bounds how long a stalled request can hold up the drain
+    /// on shutdown, so deploy/kubernetes's grace period is checked against it.
+    public static let connectionIdleTimeout: Duration = .seconds(60)
+
     /// The HTTP server. `onServerRunning` receives the bound channel (tests bind port 0).
     public func makeApplication(
         host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
@@ -79,9 +84,7 @@ public struct APIServer: Sendable {
                         additionalChannelHandlers: [
                             ExpectContinueHandler(maxBodyBytes: settings.maxUploadBytes + UploadRoutes.framingAllowance)
                         ],
-                        // A connection that sends nothing for this long (a stalled or
-                        // slowloris upload, an idle keep-alive) is closed.
-                        idleTimeout: .seconds(60)),
+                        idleTimeout: TimeAmount(Self.connectionIdleTimeout)),
                     ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: settings.webSocketPingInterval)))),
             configuration: .init(address: .hostname(host, port: port), serverName: "decomposer-api"),
             onServerRunning: onServerRunning,

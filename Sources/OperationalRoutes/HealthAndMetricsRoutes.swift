@@ -26,10 +26,17 @@ public struct HealthAndMetricsRoutes: Sendable {
         self.refreshMetrics = refreshMetrics
     }
 
+    /// Alive: the process answers (a liveness probe).
+    public static let livenessPath = "/healthz"
+    /// Ready: not stopping and Redis answers (a readiness probe; 503 with the reason otherwise).
+    public static let readinessPath = "/readyz"
+    /// Prometheus text (KEDA's trigger in deploy/kubernetes reads the API's).
+    public static let metricsPath = "/metrics"
+
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.get("/healthz") { _, _ in ProbeStatus.alive.response(.ok) }
-        router.get("/readyz") { _, _ in await readiness.response() }
-        router.get("/metrics") { _, _ in await metricsResponse() }
+        router.get(RouterPath(Self.livenessPath)) { _, _ in ProbeStatus.alive.response(.ok) }
+        router.get(RouterPath(Self.readinessPath)) { _, _ in await readiness.response() }
+        router.get(RouterPath(Self.metricsPath)) { _, _ in await metricsResponse() }
     }
 
     func metricsResponse() async -> Response {

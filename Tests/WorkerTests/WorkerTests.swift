@@ -264,6 +264,8 @@ import ServiceLifecycle
         #expect(metrics.contains(#"decomposer_worker_jobs_total{outcome="completed"} 2"#))
         #expect(metrics.contains("decomposer_worker_endpoint_call_duration_seconds_count 2"))
         #expect(metrics.contains(#"decomposer_queue_depth_jobs{state="waiting"} 0"#))
+        #expect(metrics.contains("decomposer_queue_demand_jobs 0"), "the autoscaling gauge, from the worker too")
+        #expect(metrics.contains("decomposer_queue_claimable 1"))
 
         await group.triggerGracefulShutdown()
         try await running.value

@@ -83,11 +83,7 @@ public final class APIMetrics: Sendable {
             queueDepth.record(counts)
             jobsInFlight.set(Int64(counts.active))
             for (key, gauge) in jobTotals { gauge.set(counts.totals[key] ?? 0) }
-        }
-        do {
-            held.set(Int64(try await queue.heldMessage() == nil ? 0 : 1))
-        } catch {
-            // Redis unreachable: keep the last value, like the other gauges.
+            held.set(Int64(counts.held ? 1 : 0))
         }
         if let today = try? await costs.days(last: 1).first {
             costToday.set(today.usd)

@@ -90,16 +90,23 @@ public struct JobQueue: Sendable {
         return (Int(try reply.integer(0)), Int(try reply.integer(1)))
     }
 
+    /// Jobs by state, lifetime counters, and whether the queue is claimable now (no budget hold, no
+    /// fleet pause, judged on the queue's clock): one pipeline of reads over `keys.demandKeys` and
+    /// the dead set and counters.
     public func counts() async throws(QueueError) -> QueueCounts {
+        let now = try await self.now().millisecondsSince1970
         do {
             let replies = try await redis.pipeline([
                 ["LLEN", keys.wait], ["ZCARD", keys.delayed], ["ZCARD", keys.active], ["ZCARD", keys.dead],
-                ["HGETALL", keys.stats],
+                ["HGETALL", keys.stats], ["ZCOUNT", keys.delayed, "-inf", String(now)], ["EXISTS", keys.hold],
+                ["GET", keys.fleetPause],
             ])
             let totals = (replies[4].fieldMap ?? [:]).compactMapValues { Int64($0) }
+            let pausedUntil = replies[7].int ?? 0
             return QueueCounts(
                 waiting: Int(replies[0].int ?? 0), delayed: Int(replies[1].int ?? 0),
-                active: Int(replies[2].int ?? 0), dead: Int(replies[3].int ?? 0), totals: totals)
+                active: Int(replies[2].int ?? 0), dead: Int(replies[3].int ?? 0), totals: totals,
+                dueRetries: Int(replies[5].int ?? 0), held: (replies[6].int ?? 0) > 0, fleetPaused: pausedUntil > now)
         } catch {
             throw .redis(error)
         }

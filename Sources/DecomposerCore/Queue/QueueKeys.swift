@@ -29,6 +29,11 @@ public struct QueueKeys: Sendable, Equatable {
     /// STRING: until when (ms, Redis clock) every worker holds off calling the endpoint after a 429.
     public var fleetPause: String { "\(prefix):gpu:paused_until" }
 
+    /// The keys `JobQueue.counts()` reads to tell the work waiting for a worker
+    /// (`QueueCounts.demand`, exported as `decomposer_queue_demand_jobs`). deploy/kubernetes names
+    /// them beside the KEDA trigger; a test keeps the two lists equal.
+    public var demandKeys: [String] { [wait, delayed, active, hold, fleetPause] }
+
     /// HASH of one UTC day's GPU cost (`YYYY-MM-DD`): microdollars, gpu_ms, requests, failed_requests.
     public func costDay(_ day: String) -> String { "\(prefix):cost:\(day)" }
 

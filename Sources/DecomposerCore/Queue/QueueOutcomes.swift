@@ -39,12 +39,3 @@ public enum CancelOutcome: Sendable, Equatable {
     case alreadyFinished(JobStatus)
     case notFound
 }
-
-/// Jobs by state right now, and lifetime counters.
-public struct QueueCounts: Sendable, Equatable {
-    public var waiting: Int
-    public var delayed: Int
-    public var active: Int
-    public var dead: Int
-    public var totals: [String: Int64]
-}
