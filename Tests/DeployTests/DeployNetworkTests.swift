@@ -44,6 +44,31 @@ import Testing
         }
     }
 
+    /// The Ingress routes what a browser or client asks for and nothing else: health and metrics
+    /// (queue sizes, today's cost) stay inside the cluster.
+    @Test func theIngressRoutesThePublicRoutesAndNotTheOperationalOnes() async throws {
+        let id = "0b6c3a52-9f7e-4f0e-8a6f-3d7f4c1f2a10"
+        let publicPaths = ["/", "/api/upload", "/api/decompose", "/api/jobs/\(id)", "/api/costs", "/ws/status/\(id)",
+                      "/results/\(id)/layer_0.png", "/openapi.yaml"]
+        let operationalPaths = [HealthAndMetricsRoutes.livenessPath, HealthAndMetricsRoutes.readinessPath, HealthAndMetricsRoutes.metricsPath]
+        for set in try await DeployManifests.all() {
+            let rules = set.all("Ingress").flatMap { ($0.at("spec.rules")?.items ?? []).flatMap { $0.at("http.paths")?.items ?? [] } }
+            #expect(set.all("Ingress").allSatisfy { $0.at("spec.defaultBackend") == nil }, "\(set.name): a default backend routes every path")
+            func routed(_ path: String) -> Bool {
+                rules.contains { rule in
+                    guard let prefix = rule["path"]?.string else { return false }
+                    switch rule["pathType"]?.string {
+                    case "Exact": return path == prefix
+                    case "Prefix": return prefix == "/" || path == prefix || path.hasPrefix(prefix + "/")
+                    default: return true  // ImplementationSpecific: cannot tell, so counted as routed
+                    }
+                }
+            }
+            for path in publicPaths { #expect(routed(path), "\(set.name): the Ingress does not route \(path)") }
+            for path in operationalPaths { #expect(!routed(path), "\(set.name): the Ingress exposes \(path) outside the cluster") }
+        }
+    }
+
     /// GKE's load balancer closes a WebSocket at the backend timeout whatever its traffic.
     private func expectBackendConfig(in set: ManifestSet, service: Manifest, configuration: DecomposerConfiguration) throws {
         let reference = try #require(service.annotations["cloud.google.com/backend-config"], "\(set.name): the API's Service names no BackendConfig")
