@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, runs every test, then the schemathesis
-# check of the API's OpenAPI document, the browser test and the chaos suites.
+# check of the API's OpenAPI document, the browser test, Redis over TLS through the stunnel
+# sidecar's configuration, the chaos suites and the container image.
 # Tests start their own redis-server on free loopback ports; nothing needs to be running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,9 @@ if [ "$status" -ne 0 ]; then exit "$status"; fi
 scripts/schemathesis.sh
 # The web page in headless Chromium against a real stack (Redis, local endpoint, API + worker).
 scripts/browser-test.sh
+# Redis over TLS (Memorystore's in-transit encryption) through the gke overlay's stunnel.conf: a job
+# completes with the API and a worker behind it (a few seconds).
+scripts/redis-tls-test.sh
 # Chaos suite 5: ≥ 30 kinds of malformed requests against a running API beside normal traffic.
 chaos/bad-input.sh
 # Chaos suites 1-4, short (40 jobs each; see the README for the full ones): workers killed
@@ -26,3 +30,8 @@ chaos/worker-massacre.sh
 chaos/redis-restart.sh
 chaos/fault-storm.sh
 chaos/deploy.sh
+# The image from the Dockerfile, run with podman: Redis, the endpoint, the API and a worker as
+# containers decompose the sample poster. Built from the release binary made here once (about
+# 10 minutes from a clean clone on 2 cores, then seconds); `scripts/container-test.sh --full`
+# runs the toolchain stage in a container too. Skipped with one line where podman cannot run.
+scripts/container-test.sh
