@@ -211,6 +211,7 @@ class Watcher(threading.Thread):
         self.current = None  # the replica it is connected to now
         self.final = None  # the last message, once it says the job ended
         self.problems = []  # versions out of order: a gap, a repeat or a step back
+        self.pings = 0  # the server's keep-alive pings answered
 
     def run(self):
         replica = other(self.taker)
@@ -227,8 +228,8 @@ class Watcher(threading.Thread):
             self.current, opened = replica, time.time()
             try:
                 while True:
-                    # The server pings every 30 s: a minute of silence is a connection that is gone.
-                    message = json.loads(socket.receive(min(self.deadline, time.time() + 60)))
+                    # The server pings every 30 s: a minute without a frame is a connection that is gone.
+                    message = json.loads(socket.receive(self.deadline, idle=60))
                     version = int(message["version"])
                     if versions and version != versions[-1] + 1:
                         self.problems.append(f"{versions[-1]} then {version} on {replica}")
@@ -245,6 +246,7 @@ class Watcher(threading.Thread):
             finally:
                 socket.close()
                 self.current = None
+                self.pings += socket.pings
             self.connections.append((replica, versions, code, opened, time.time()))
             if self.final is None:
                 replica = other(replica)
@@ -433,7 +435,8 @@ def main():
     for job in jobs:
         for replica, _, code, _, _ in watchers[job].connections[:-1]:
             endings[f"{replica} {code}"] = endings.get(f"{replica} {code}", 0) + 1
-    say(f"the watchers' connections that ended before their jobs, by replica and close code: {endings}")
+    say(f"the watchers' connections that ended before their jobs, by replica and close code: {endings}; "
+        f"pings answered: {sum(watcher.pings for watcher in watchers.values())}")
 
     # The cut host: its leases taken over, its late writes refused, nothing lost.
     # Calls each worker made that reached the endpoint (each then billed), read before they stop.

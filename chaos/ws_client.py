@@ -34,6 +34,7 @@ class WebSocket:
             f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             f"Sec-WebSocket-Key: {key.decode()}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
         self.buffer = b""
+        self.pings = 0
         head = self._read_until(b"\r\n\r\n", time.time() + timeout)
         status, *headers = head.decode("latin-1").split("\r\n")
         accept = base64.b64encode(hashlib.sha1(key + _GUID).digest()).decode()
@@ -72,19 +73,22 @@ class WebSocket:
         masked = bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
         self.sock.sendall(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
 
-    def receive(self, deadline):
+    def receive(self, deadline, idle=60):
         """The next text message; raises Closed when the server closes (after answering its close)
-        or the connection breaks, TimeoutError when nothing complete arrives by `deadline`."""
+        or the connection breaks, TimeoutError when `idle` seconds pass without a frame (a ping
+        counts: the server sends one every 30 s) or `deadline` comes."""
         message = b""
         while True:
-            first, second = self._take(2, deadline)
+            limit = min(deadline, time.time() + idle)
+            first, second = self._take(2, limit)
             opcode, length = first & 0x0F, second & 0x7F
             if length == 126:
-                length = struct.unpack(">H", self._take(2, deadline))[0]
+                length = struct.unpack(">H", self._take(2, limit))[0]
             elif length == 127:
-                length = struct.unpack(">Q", self._take(8, deadline))[0]
-            payload = self._take(length, deadline)
+                length = struct.unpack(">Q", self._take(8, limit))[0]
+            payload = self._take(length, limit)
             if opcode == 0x9:
+                self.pings += 1
                 self._send(0xA, payload)
             elif opcode == 0x8:
                 code = struct.unpack(">H", payload[:2])[0] if len(payload) >= 2 else None
