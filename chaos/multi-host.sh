@@ -5,7 +5,8 @@
 #   redis 10.77.0.10, storage 10.77.0.20 (fake-gcs-server + the local endpoint),
 #   api-a 10.77.0.31, api-b 10.77.0.32, workers-1 10.77.0.41 (2 workers),
 #   workers-2 10.77.0.42 (1 worker), client 10.77.0.50 (chaos/multi_host.py, which starts the
-#   services, cuts workers-1's link for 10 s, kills api-a, and checks the books; see there).
+#   services (chaos/cluster.py), cuts workers-1's link for 10 s, kills api-a, and checks the
+#   books; see there).
 # JOBS (default 40) sets the load; `--full` runs 200 jobs. Needs root (ip netns); skips with one
 # line where namespaces cannot be made. Stops everything it started, also on failure: the
 # processes in its namespaces by pid, then the namespaces. Logs: .build/test-output/multi-host/.
