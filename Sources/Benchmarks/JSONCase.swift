@@ -101,7 +101,7 @@ func completedJobEventPayload() -> String {
     let fields: [(String, String)] = [
         ("id", id), ("file_id", UUID().uuidString.lowercased()), ("num_layers", "5"), ("resolution", "1024"),
         ("max_attempts", "4"), ("max_recoveries", "3"), ("attempts", "1"), ("recoveries", "0"),
-        ("cost_micros", "3125"), ("billed_attempt", "1"), ("version", "9"), ("created_at", "\(created)"),
+        ("cost_micros", "3125"), ("billed_attempts", ",1,"), ("version", "9"), ("created_at", "\(created)"),
         ("status", "completed"), ("progress", "100"), ("message", "Done"), ("updated_at", "\(created + 27_417)"),
         ("result", "[" + layers.joined(separator: ",") + "]"),
     ]

@@ -81,6 +81,28 @@ import TestSupport
         #expect(today.microdollars == 3_000)
     }
 
+    /// A worker cut off from Redis mid-call (a network partition) bills its attempt when it is
+    /// back, after the worker that recovered the job meanwhile billed the next attempt: both
+    /// calls reached the endpoint, so both are billed, each once.
+    @Test func anEarlierAttemptRecordedAfterALaterOneIsBilledToo() async throws {
+        let (redis, queue, tracker, id) = try await Self.trackerWithAJob()
+        defer { redis.shutdown() }
+        let day = Date(timeIntervalSince1970: 1_795_000_000)
+
+        let recovered = try await tracker.recordAttempt(jobID: id, attempt: 2, duration: .seconds(16), succeeded: true, at: day)
+        let late = try await tracker.recordAttempt(jobID: id, attempt: 1, duration: .seconds(8), succeeded: true, at: day)
+        let lateAgain = try await tracker.recordAttempt(jobID: id, attempt: 1, duration: .seconds(8), succeeded: true, at: day)
+        let recoveredAgain = try await tracker.recordAttempt(jobID: id, attempt: 2, duration: .seconds(16), succeeded: true, at: day)
+        let tenth = try await tracker.recordAttempt(jobID: id, attempt: 10, duration: .seconds(8), succeeded: false, at: day)
+        #expect(recovered.billed && late.billed && tenth.billed)
+        #expect(!lateAgain.billed && !recoveredAgain.billed, "each attempt is still billed once")
+        #expect(try await queue.job(id)?.costMicros == 4_000)
+        let today = try #require(try await tracker.days(last: 1, endingAt: day).first)
+        #expect(today.requests == 3)
+        #expect(today.failedRequests == 1)
+        #expect(today.microdollars == 4_000)
+    }
+
     /// A call recorded without a date counts in the day of the queue's clock (Redis's `TIME` in
     /// production, injected here), not this machine's: every process agrees on the day.
     @Test func aCallIsCountedInTheDayOfTheQueuesClock() async throws {

@@ -11,9 +11,13 @@
 local day, jobHash = KEYS[8], KEYS[9]
 local job = jobHash and redis.call('EXISTS', jobHash) == 1
 if job and ARGV[9] ~= '' then
-  local attempt = tonumber(ARGV[9])
-  if attempt <= tonumber(redis.call('HGET', jobHash, 'billed_attempt') or '0') then return {'repeat', -1} end
-  redis.call('HSET', jobHash, 'billed_attempt', ARGV[9])
+  -- The job's billed attempts as a set (',1,3,'), not as the highest one: calls can be billed
+  -- out of order. A worker cut off from Redis mid-call bills its attempt when it is back, after
+  -- the worker that recovered the job meanwhile has billed the next one; both calls ran.
+  local mark = tostring(tonumber(ARGV[9])) .. ','
+  local billed = redis.call('HGET', jobHash, 'billed_attempts') or ','
+  if string.find(billed, ',' .. mark, 1, true) then return {'repeat', -1} end
+  redis.call('HSET', jobHash, 'billed_attempts', billed .. mark)
 end
 redis.call('HINCRBY', day, 'microdollars', ARGV[5])
 redis.call('HINCRBY', day, 'gpu_ms', ARGV[6])
