@@ -30,6 +30,9 @@ chaos/worker-massacre.sh
 chaos/redis-restart.sh
 chaos/fault-storm.sh
 chaos/deploy.sh
+# The multi-host test, short (40 jobs; --full for 200): a cluster in network namespaces, a worker
+# host cut off for 10 s, an API replica killed (as root; skips with one line where it cannot run).
+chaos/multi-host.sh
 # The image from the Dockerfile, run with podman: Redis, the endpoint, the API and a worker as
 # containers decompose the sample poster. Built from the release binary made here once (about
 # 10 minutes from a clean clone on 2 cores, then seconds); `scripts/container-test.sh --full`

@@ -103,6 +103,20 @@ import TestSupport
         #expect(today.microdollars == 4_000)
     }
 
+    /// A job billed before the billed attempts were a set carries only its highest billed
+    /// attempt: a rolling upgrade must not bill those attempts again.
+    @Test func attemptsBilledByTheEarlierReleaseAreNotBilledAgain() async throws {
+        let (redis, queue, tracker, id) = try await Self.trackerWithAJob()
+        defer { redis.shutdown() }
+        _ = try await redis.send(["HSET", queue.keys.job(id), "billed_attempt", "2"])
+        let day = Date(timeIntervalSince1970: 1_795_000_000)
+        let first = try await tracker.recordAttempt(jobID: id, attempt: 1, duration: .seconds(8), succeeded: true, at: day)
+        let second = try await tracker.recordAttempt(jobID: id, attempt: 2, duration: .seconds(8), succeeded: true, at: day)
+        let third = try await tracker.recordAttempt(jobID: id, attempt: 3, duration: .seconds(8), succeeded: true, at: day)
+        #expect(!first.billed && !second.billed && third.billed)
+        #expect(try await tracker.days(last: 1, endingAt: day).first?.requests == 1)
+    }
+
     /// A call recorded without a date counts in the day of the queue's clock (Redis's `TIME` in
     /// production, injected here), not this machine's: every process agrees on the day.
     @Test func aCallIsCountedInTheDayOfTheQueuesClock() async throws {

@@ -15,7 +15,13 @@ if job and ARGV[9] ~= '' then
   -- out of order. A worker cut off from Redis mid-call bills its attempt when it is back, after
   -- the worker that recovered the job meanwhile has billed the next one; both calls ran.
   local mark = tostring(tonumber(ARGV[9])) .. ','
-  local billed = redis.call('HGET', jobHash, 'billed_attempts') or ','
+  local billed = redis.call('HGET', jobHash, 'billed_attempts')
+  if not billed then
+    -- A job billed by a release before the set existed kept only its highest billed attempt
+    -- ('billed_attempt'): every attempt up to it counts as billed, so an upgrade bills none twice.
+    billed = ','
+    for n = 1, tonumber(redis.call('HGET', jobHash, 'billed_attempt') or '0') do billed = billed .. n .. ',' end
+  end
   if string.find(billed, ',' .. mark, 1, true) then return {'repeat', -1} end
   redis.call('HSET', jobHash, 'billed_attempts', billed .. mark)
 end
