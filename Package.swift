@@ -104,6 +104,17 @@ let package = Package(
         // GPU cost attribution per request, per UTC day and per job.
         .target(name: "CostTracker", dependencies: ["DecomposerCore", "SystemSupport"]),
 
+        // Cost alerts: delivers the alerts the queue decided (an outbox in Redis) to the operator's webhook.
+        .target(
+            name: "CostAlerts",
+            dependencies: [
+                "DecomposerCore", "CurlHTTP", "SystemSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
         // `/healthz`, `/readyz`, `/metrics` and the queue-depth gauges, shared by the API and the worker.
         .target(
             name: "OperationalRoutes",
@@ -165,6 +176,7 @@ let package = Package(
                 "LocalEndpoint",
                 "VertexClient",
                 "CostTracker",
+                "CostAlerts",
                 "CurlHTTP",
                 "GoogleAuth",
                 "Storage",
@@ -220,10 +232,18 @@ let package = Package(
         ),
         .testTarget(name: "CostTrackerTests", dependencies: ["CostTracker", "DecomposerCore", "Redis", "TestSupport"]),
         .testTarget(
+            name: "CostAlertTests",
+            dependencies: [
+                "CostAlerts", "CostTracker", "DecomposerCore", "CurlHTTP", "Redis", "SystemSupport", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "DecomposerCore", "Redis", "VertexClient", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
-                "LocalEndpoint", "Storage", "SystemSupport", "TestSupport", "decomposer",
+                "Worker", "DecomposerCore", "Redis", "VertexClient", "CostTracker", "CostAlerts", "CurlHTTP", "GoogleAuth",
+                "ImageCodec", "LocalEndpoint", "Storage", "SystemSupport", "TestSupport", "decomposer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

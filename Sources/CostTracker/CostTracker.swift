@@ -4,25 +4,49 @@ import SystemSupport
 
 /// Attributes GPU cost to every call that reached the prediction endpoint: per UTC day (one
 /// hash per day, integers so concurrent increments sum exactly, expiring after the retention)
-/// and per job, and holds the queue once a day's spend reaches `DAILY_BUDGET_USD`. It prices;
-/// the queue (`JobQueue.recordAttempt`) writes. Days are Redis's, like every queue time.
+/// and per job, holds the queue once a day's spend reaches `DAILY_BUDGET_USD`, and has the queue
+/// decide a cost alert when the spend first crosses one of `COST_ALERT_THRESHOLDS` of it. It
+/// prices; the queue (`JobQueue.recordAttempt`) writes. Days are Redis's, like every queue time.
 public struct CostTracker: Sendable {
     public let queue: JobQueue
     public let rate: GPURate
     public let retentionDays: Int
     /// `DAILY_BUDGET_USD` in micro-dollars; nil = no budget.
     public let dailyBudgetMicrodollars: Int64?
+    /// The alert thresholds in micro-dollars of the day's spend; nil = no alerts (no receiver, or no budget).
+    public let alerts: CostAlertThresholds?
 
-    public init(queue: JobQueue, rate: GPURate, retentionDays: Int = 30, dailyBudgetUSD: Double? = nil) {
+    /// - Parameters:
+    ///   - alertThresholds: fractions of the daily budget (`COST_ALERT_THRESHOLDS`) at which a day's
+    ///     spend raises an alert, once each per day for the whole fleet; empty (or no budget) = none.
+    ///     Pass them only where alerts are delivered (`COST_ALERT_WEBHOOK_URL` is set).
+    ///   - alertOutboxRetention: how long the alert outbox outlives its last new alert; longer
+    ///     than the deliverers' give-up age.
+    public init(
+        queue: JobQueue, rate: GPURate, retentionDays: Int = 30, dailyBudgetUSD: Double? = nil,
+        alertThresholds: [Double] = [], alertOutboxRetention: Duration = .seconds(2 * 86_400)
+    ) {
         self.queue = queue
         self.rate = rate
         self.retentionDays = retentionDays
-        dailyBudgetMicrodollars = dailyBudgetUSD.map { Int64(($0 * 1_000_000).rounded()) }
+        let budget = dailyBudgetUSD.map { Int64(($0 * 1_000_000).rounded()) }
+        dailyBudgetMicrodollars = budget
+        alerts = if let budget, !alertThresholds.isEmpty {
+            CostAlertThresholds(
+                thresholds: alertThresholds.sorted().map {
+                    CostAlertThresholds.Threshold(
+                        label: CostAlertSettings.label($0), microdollars: Int64((Double(budget) * $0).rounded()))
+                },
+                outboxRetention: alertOutboxRetention)
+        } else {
+            nil
+        }
     }
 
     /// Records one endpoint call of `duration` on `date`'s UTC day (nil: now, on Redis's clock).
     /// `attempt`: which of the job's calls this was — billed once however often it is recorded.
-    /// The record that brings the day to the budget holds the queue until the next UTC day.
+    /// The record that brings the day to the budget holds the queue until the next UTC day; the one
+    /// that first crosses an alert threshold queues that alert (never waiting for its delivery).
     @discardableResult
     public func recordAttempt(
         jobID: UUID?, attempt: Int? = nil, duration: Duration, succeeded: Bool, at date: Date? = nil
@@ -34,7 +58,8 @@ public struct CostTracker: Sendable {
         let hold = dailyBudgetMicrodollars.map {
             BudgetHold(limitMicrodollars: $0, message: budgetHoldMessage, endsAt: UTCDay.startOfNextDay(after: day))
         }
-        return try await queue.recordAttempt(record, retention: .seconds(retentionDays * 86_400), budget: hold)
+        return try await queue.recordAttempt(
+            record, retention: .seconds(retentionDays * 86_400), budget: hold, alerts: alerts)
     }
 
     /// The last `count` UTC days up to `today` (nil: today on Redis's clock), oldest first;

@@ -30,6 +30,8 @@ public struct DecomposerConfiguration: Sendable {
     public var dailyBudgetUSD: Double?
     /// Days a day's cost figures stay in Redis.
     public var costRetentionDays: Int
+    /// `COST_ALERT_*`: alerts when a day's spend crosses fractions of `DAILY_BUDGET_USD`.
+    public var costAlerts: CostAlertSettings
     /// On SIGTERM, how long running jobs may finish before being handed back.
     public var shutdownGrace: Duration
     /// Images (uploads and layers) above this many pixels are refused before decoding.
@@ -116,6 +118,7 @@ public struct DecomposerConfiguration: Sendable {
         dailyBudgetUSD = values.string("DAILY_BUDGET_USD") == nil
             ? nil : try values.number("DAILY_BUDGET_USD", default: 0, minimum: 0.000001, unit: "USD per UTC day")
         costRetentionDays = try values.integer("COST_RETENTION_DAYS", default: 30, in: 1...3650)
+        costAlerts = try CostAlertSettings(values, dailyBudgetUSD: dailyBudgetUSD)
         shutdownGrace = try values.seconds("SHUTDOWN_GRACE_SECONDS", default: 30)
         maxImagePixels = try values.integer("MAX_IMAGE_PIXELS", default: 50_000_000, in: 1...1_000_000_000)
         maxUploadBytes = try values.integer("MAX_UPLOAD_BYTES", default: 25 << 20, in: 1...(1 << 34))

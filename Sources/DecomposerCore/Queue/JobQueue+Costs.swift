@@ -47,29 +47,46 @@ public struct AttemptBilling: Sendable, Equatable {
     public var microdollars: Int64
     /// When this record placed the budget hold: how many queued jobs now say why.
     public var holdPlacedOnJobs: Int?
+    /// Cost alerts this record was the first to cross, now in the outbox (see `CostAlertThresholds`).
+    public var alertsQueued: Int
 }
 
 extension JobQueue {
     /// Bills one endpoint call into its day (kept for `retention`) and its job, once per attempt;
     /// with a `budget`, the record that brings the day's spend to it holds the queue in the same
-    /// atomic step, so no worker claims another job after the budget is spent.
-    public func recordAttempt(_ record: AttemptRecord, retention: Duration, budget: BudgetHold?)
-        async throws(QueueError) -> AttemptBilling
-    {
-        var ownKeys = [keys.costDay(record.day)]
+    /// atomic step, so no worker claims another job after the budget is spent; with `alerts` too,
+    /// the record that first crosses one of their thresholds appends that alert to the outbox in
+    /// the same step, so each threshold fires once a day for the whole fleet.
+    public func recordAttempt(
+        _ record: AttemptRecord, retention: Duration, budget: BudgetHold?, alerts: CostAlertThresholds? = nil
+    ) async throws(QueueError) -> AttemptBilling {
+        var ownKeys = [
+            keys.costDay(record.day), keys.costDayJobs(record.day), keys.costDayAlerts(record.day), keys.costAlertOutbox,
+            keys.costAlertDue,
+        ]
         if let jobID = record.jobID { ownKeys.append(keys.job(jobID)) }
-        let reply = try await run(QueueScripts.recordAttempt, keys: ownKeys, [
+        let budgetArguments: [String] = if let budget {
+            [String(budget.limitMicrodollars), budget.message, String(budget.endsAt.millisecondsSince1970)]
+        } else {
+            ["", "", ""]
+        }
+        let outboxRetention = alerts?.outboxRetention.milliseconds ?? 1
+        var arguments: [String] = [
             String(record.microdollars), String(max(record.gpuMilliseconds, 0)), record.succeeded ? "0" : "1",
             String(max(retention.milliseconds / 1000, 1)), record.attempt.map(String.init) ?? "",
-            budget.map { String($0.limitMicrodollars) } ?? "", budget?.message ?? "",
-            budget.map { String($0.endsAt.millisecondsSince1970) } ?? "",
-        ])
+        ]
+        arguments += budgetArguments
+        arguments += [record.jobID?.lowercasedString ?? "", record.day, String(max(outboxRetention, 1))]
+        if budget != nil, let alerts {
+            for threshold in alerts.thresholds { arguments += [threshold.label, String(threshold.microdollars)] }
+        }
+        let reply = try await run(QueueScripts.recordAttempt, keys: ownKeys, arguments)
         guard reply.tag == "recorded" || reply.tag == "repeat" else { throw reply.unexpected() }
         let annotated = try reply.integer(0)
         let billed = reply.tag == "recorded"
         return AttemptBilling(
             billed: billed, microdollars: billed ? record.microdollars : 0,
-            holdPlacedOnJobs: annotated >= 0 ? Int(annotated) : nil)
+            holdPlacedOnJobs: annotated >= 0 ? Int(annotated) : nil, alertsQueued: Int(try reply.integer(1)))
     }
 
     /// The cost hashes of `days` (`YYYY-MM-DD`), in order: field → integer value.

@@ -37,6 +37,16 @@ public struct QueueKeys: Sendable, Equatable {
     /// HASH of one UTC day's GPU cost (`YYYY-MM-DD`): microdollars, gpu_ms, requests, failed_requests.
     public func costDay(_ day: String) -> String { "\(prefix):cost:\(day)" }
 
+    /// ZSET of one UTC day's job costs: job id → micro-dollars (the day's costliest jobs in an alert).
+    /// Not under `cost:`, which holds only the day hashes (tools read `cost:*` as such).
+    public func costDayJobs(_ day: String) -> String { "\(prefix):cost-jobs:\(day)" }
+    /// SET of the alert thresholds (`0.8`) one UTC day's spend has fired: each fires once a day.
+    public func costDayAlerts(_ day: String) -> String { "\(prefix):cost-alerts:fired:\(day)" }
+    /// HASH alert id (`YYYY-MM-DD/0.8`) → alert JSON: cost alerts not yet delivered.
+    public var costAlertOutbox: String { "\(prefix):cost-alerts:outbox" }
+    /// ZSET alert id → when it may be tried next (ms); while a deliverer holds it, its lease's end.
+    public var costAlertDue: String { "\(prefix):cost-alerts:due" }
+
     /// HASH of one job.
     public func job(_ id: UUID) -> String { "\(prefix):job:\(id.lowercasedString)" }
     /// STREAM of one job's changes, entry id `0-<version>`, capped.

@@ -1,5 +1,6 @@
 import API
 import ArgumentParser
+import CostAlerts
 import CurlHTTP
 import DecomposerCore
 import Foundation
@@ -43,6 +44,11 @@ struct APICommand: AsyncParsableCommand {
             middle.append(worker)
             extraMetrics.append(PrometheusText { worker.metrics.registry.emitToBuffer() })
             logger.info("In-process worker: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode)")
+        }
+        if let alerts = environment.costAlertDelivery(http: http) {
+            // First, so it stops after an in-process worker: the worker's drain never waits for a POST.
+            middle.insert(alerts, at: 0)
+            extraMetrics.append(alerts.prometheusText)
         }
         let api = APIServer(
             queue: environment.queue, costs: environment.costTracker, settings: APISettings(configuration),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CostAlerts
 import CostTracker
 import CurlHTTP
 import DecomposerCore
@@ -31,9 +32,16 @@ struct WorkerCommand: AsyncParsableCommand {
         logger.info(
             "Worker ready: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode), Redis \(configuration.redis.redactedDescription), storage \(storage.summary)")
         var services: [any Service] = [worker]
+        let alerts = environment.costAlertDelivery(http: http)
+        // Before the worker, so it stops after it: the worker's drain never waits for a POST in flight.
+        if let alerts { services.insert(alerts, at: 0) }
         if let port = configuration.workerPort {
             // First in the list, so it is shut down last: /readyz says 503 while the worker drains.
-            services.insert(WorkerHealthServer.make(worker: worker, host: configuration.host, port: port, logger: logger), at: 0)
+            services.insert(
+                WorkerHealthServer.make(
+                    worker: worker, host: configuration.host, port: port, extraMetrics: alerts.map { [$0.prometheusText] } ?? [],
+                    logger: logger),
+                at: 0)
             logger.info("Health and metrics on http://\(configuration.host):\(port) (/healthz, /readyz, /metrics)")
         }
         let group = ServiceGroup(
@@ -43,11 +51,13 @@ struct WorkerCommand: AsyncParsableCommand {
 }
 
 extension ServiceEnvironment {
-    /// Cost attribution at the configured GPU rate, with the daily budget (`DAILY_BUDGET_USD`).
+    /// Cost attribution at the configured GPU rate, with the daily budget (`DAILY_BUDGET_USD`) and,
+    /// where alerts are delivered (`COST_ALERT_WEBHOOK_URL`), its alert thresholds.
     var costTracker: CostTracker {
         CostTracker(
             queue: queue, rate: gpuRate, retentionDays: configuration.costRetentionDays,
-            dailyBudgetUSD: configuration.dailyBudgetUSD)
+            dailyBudgetUSD: configuration.dailyBudgetUSD,
+            alertThresholds: configuration.costAlerts.webhookURL == nil ? [] : configuration.costAlerts.thresholds)
     }
 
     /// A worker over this environment's queue, and the prediction client it calls.

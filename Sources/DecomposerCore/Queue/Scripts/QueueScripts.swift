@@ -19,10 +19,13 @@ enum QueueScripts {
     static let recordAttempt = script("record-attempt", PackageResources.record_attempt_lua)
     static let pauseFleet = script("pause-fleet", PackageResources.pause_fleet_lua)
     static let fleetPauseRemaining = script("fleet-pause-remaining", PackageResources.fleet_pause_remaining_lua)
+    static let claimCostAlert = script("claim-cost-alert", PackageResources.claim_cost_alert_lua)
+    static let finishCostAlert = script("finish-cost-alert", PackageResources.finish_cost_alert_lua)
+    static let retryCostAlert = script("retry-cost-alert", PackageResources.retry_cost_alert_lua)
 
     static let all: [RedisScript] = [
         enqueue, claim, sweep, renew, progress, release, complete, fail, retry, postpone, cancel, recordAttempt, pauseFleet,
-        fleetPauseRemaining,
+        fleetPauseRemaining, claimCostAlert, finishCostAlert, retryCostAlert,
     ]
 
     private static let library = String(decoding: PackageResources.library_lua, as: UTF8.self)

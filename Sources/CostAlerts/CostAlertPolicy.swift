@@ -1,0 +1,44 @@
+/// How cost alerts are delivered: the POST's timeouts, how long a deliverer holds an alert, the
+/// backoff between tries and when to give up. Fixed defaults in production; tests shorten them.
+public struct CostAlertPolicy: Sendable {
+    /// Bound on reaching the receiver.
+    public var connectTimeout: Duration
+    /// Bound on the whole POST.
+    public var timeout: Duration
+    /// How long a claimed alert is this deliverer's; longer than `timeout`, so a slow POST is
+    /// not delivered a second time by another process while it is still in flight.
+    public var lease: Duration
+    /// The first retry waits about this long, each later one about twice as long as the one before…
+    public var backoffBase: Duration
+    /// …up to this.
+    public var backoffCap: Duration
+    /// An alert not delivered this long after it was decided is dropped (with an error log line).
+    public var giveUpAfter: Duration
+    /// How often an idle deliverer looks at the outbox (it also wakes when the next retry is due).
+    public var pollInterval: Duration
+
+    public init(
+        connectTimeout: Duration = .seconds(5), timeout: Duration = .seconds(15), lease: Duration = .seconds(60),
+        backoffBase: Duration = .seconds(10), backoffCap: Duration = .seconds(900), giveUpAfter: Duration = .seconds(86_400),
+        pollInterval: Duration = .seconds(5)
+    ) {
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.lease = lease
+        self.backoffBase = backoffBase
+        self.backoffCap = backoffCap
+        self.giveUpAfter = giveUpAfter
+        self.pollInterval = pollInterval
+    }
+
+    /// The wait after failed delivery number `attempt` (1 = the first): exponential, capped, with
+    /// "equal jitter" — half fixed, half `random` (0..<1) — so deliverers that failed together
+    /// (a receiver's outage) do not all come back at the same moment, and none comes back at once.
+    public func backoff(afterAttempt attempt: Int, random: Double) -> Duration {
+        let exponent = min(max(attempt - 1, 0), 30)
+        let base = Double(backoffBase.milliseconds)
+        let ceiling = min(Double(backoffCap.milliseconds), base * Double(1 << exponent))
+        let jitter = min(max(random, 0), 1)
+        return .milliseconds(Int64((ceiling / 2 + ceiling / 2 * jitter).rounded()))
+    }
+}
