@@ -99,6 +99,8 @@ queue_figures=$("$bin/decomposer-bench" enqueue-script --clients 64 --seconds 5)
 echo "$queue_figures"
 queue_rps=$(awk '/^enqueue_script_c64_per_s/ {print $2}' <<<"$queue_figures")
 awk -v e="$enqueue_rps" -v q="$queue_rps" 'BEGIN { if (q > 0) printf "enqueue_fraction_of_queue_ceiling: %.2f x\n", e / q }'
+# Queue positions: the watch hub's once-a-second work with 10,000 queued and 1,000 watched (~2 s).
+"$bin/decomposer-bench" positions --queued 10000 --watched 1000
 
 # Cold start: exec of `decomposer api` until /readyz answers 200, median of 10; idle RSS.
 starts=()

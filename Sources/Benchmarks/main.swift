@@ -24,6 +24,7 @@ guard let name = arguments.first else {
           + " [--storage filesystem|gcs --gcs-endpoint URL --gcs-bucket NAME]"
           + " | file-create --dir DIR [--count N]"
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
+          + " | positions [--queued N --watched W --ticks T]"
           + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]"
           + " | base64 [--rounds N] | json [--rounds N] | multipart --parser own|kit [--megabytes N --rounds N --hostile 1]")
     exit(2)
@@ -223,6 +224,9 @@ case "redis-client":
 
 case "enqueue-script":
     try await enqueueScriptCase()
+
+case "positions":
+    try await positionsCase()
 
 case "base64":
     try base64Case()

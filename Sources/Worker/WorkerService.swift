@@ -23,6 +23,9 @@ public struct WorkerService: Service {
     let logger: Logger
     let state: WorkerState
     public let metrics: WorkerMetrics
+    /// This worker's call slots, advertised to the fleet for queued jobs' ETA (`advertiseSlots`).
+    let concurrency: Int
+    let workerID = UUID()
 
     /// `costs` bills each call and, with a daily budget, holds the queue when it is spent; every
     /// worker honours a hold, whoever placed it (the claim script refuses to claim).
@@ -38,6 +41,7 @@ public struct WorkerService: Service {
             backoff: backoff, maxImagePixels: maxImagePixels,
             preparedImages: PreparedImageCache(capacityBytes: Self.preparedImageCacheBytes), metrics: metrics,
             logger: logger)
+        self.concurrency = concurrency
         self.state = WorkerState(concurrency: concurrency, aheadLimit: Self.aheadLimit(concurrency))
         self.shutdownGrace = shutdownGrace
         self.logger = logger
@@ -62,6 +66,7 @@ public struct WorkerService: Service {
         await withTaskGroup(of: Void.self) { background in
             background.addTask { await watchCancellations() }
             background.addTask { await QueueMaintenance(queue: queue, logger: logger).run() }
+            background.addTask { await advertiseSlots() }
             await withGracefulShutdownHandler {
                 await runClaimLoop()
             } onGracefulShutdown: {
@@ -70,6 +75,7 @@ public struct WorkerService: Service {
             }
             background.cancelAll()
         }
+        _ = try? await queue.advertiseSlots(worker: workerID, slots: concurrency, timeToLive: .zero, withdraw: true)
         logger.notice("Worker stopped")
     }
 

@@ -20,8 +20,11 @@ import TestSupport
         let json = try job.json()
         #expect(Set(json.keys) == [
             "job_id", "file_id", "status", "progress", "message", "version", "num_layers", "resolution", "attempts",
-            "recoveries", "created_at", "updated_at", "layers", "error", "cost_usd",
+            "recoveries", "created_at", "updated_at", "layers", "error", "cost_usd", "position", "eta_seconds",
+            "waiting_reason",
         ])
+        #expect(json["position"] as? Int == 1, "the only queued job is next")
+        #expect(json["eta_seconds"] is NSNull, "no worker has advertised call slots")
         #expect(json["job_id"] as? String == jobID)
         #expect(json["file_id"] as? String == fileID)
         #expect(json["status"] as? String == "queued")

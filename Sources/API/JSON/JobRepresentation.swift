@@ -7,11 +7,15 @@ import SystemSupport
 /// the job fails, `layers` `[]` until it completes.
 struct JobRepresentation: Encodable {
     let job: Job
+    /// Where a queued job stands; its fields (`position`, `eta_seconds`, `waiting_reason`) are sent
+    /// only for a queued job whose place is known, so older clients see the same messages as before.
+    var place: QueuePlace? = nil
 
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id", fileID = "file_id", status, progress, message, version
         case numLayers = "num_layers", resolution, attempts, recoveries
         case createdAt = "created_at", updatedAt = "updated_at", layers, error, costUSD = "cost_usd"
+        case position, etaSeconds = "eta_seconds", waitingReason = "waiting_reason"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -35,6 +39,13 @@ struct JobRepresentation: Encodable {
             try container.encodeNil(forKey: .error)
         }
         try container.encode(Double(job.costMicros) / 1_000_000, forKey: .costUSD)
+        if job.status == .queued, let place, place != .notWaiting {
+            var position: Int?, eta: Int?
+            if case .waiting(let at, let seconds) = place { (position, eta) = (at, seconds) }
+            try container.encode(position, forKey: .position)
+            try container.encode(eta, forKey: .etaSeconds)
+            try container.encode(place.waitingReason, forKey: .waitingReason)
+        }
     }
 
     /// `{"code","message","google_status"}`, `google_status` `null` when the endpoint sent none.

@@ -350,6 +350,18 @@ components:
             - type: "null"
             - $ref: "#/components/schemas/JobError"
         cost_usd: { type: number }
+        position:
+          type: [integer, "null"]
+          minimum: 1
+          description: "only while queued: 1 = the next job claimed; null with a waiting_reason"
+        eta_seconds:
+          type: [integer, "null"]
+          minimum: 0
+          description: "only while queued: ceil(position / the fleet's call slots) × the average call; null when unknown"
+        waiting_reason:
+          type: [string, "null"]
+          enum: [retry_backoff, budget_hold, null]
+          description: "only while queued: why the job has no position (a retry's backoff, the daily budget's hold)"
     CostDay:
       type: object
       required: [date, usd, gpu_seconds, requests, failed_requests]

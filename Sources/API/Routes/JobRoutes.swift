@@ -15,7 +15,8 @@ struct JobRoutes {
         router.get("/api/jobs/:job_id") { _, context in
             let id = try Self.jobID(context)
             guard let job = try await queue.job(id) else { throw APIError.jobNotFound(id.lowercasedString) }
-            return try JSONResponse.make(.ok, JobRepresentation(job: job))
+            let place = job.status == .queued ? try await queue.places(of: [id])[id] : nil
+            return try JSONResponse.make(.ok, JobRepresentation(job: job, place: place))
         }
         router.delete("/api/jobs/:job_id") { _, context in try await cancel(context: context) }
     }

@@ -23,6 +23,8 @@ public final class JobWatchHub: Service, Sendable {
         case resync
         /// The process is shutting down: close with 1001.
         case shutdown
+        /// The queued job's place changed (`position`, `eta_seconds`, or why it has none).
+        case place(QueuePlace)
     }
 
     private struct State {
@@ -30,6 +32,12 @@ public final class JobWatchHub: Service, Sendable {
         var nextToken = 0
         var count = 0
         var closed = false
+        /// Watched jobs their watchers last saw queued: the only ones whose place is computed.
+        var queued: Set<UUID> = []
+        /// The place last pushed per watched queued job (pushed again only when it changes).
+        var places: [UUID: QueuePlace] = [:]
+        /// Some job changed since the places were last computed (a claim, cancel, release…).
+        var moved = false
     }
 
     private let queue: JobQueue
@@ -72,12 +80,60 @@ public final class JobWatchHub: Service, Sendable {
     func unregister(_ jobID: UUID, token: Int) {
         let removed = state.withLock { state in
             guard state.watchers[jobID]?.removeValue(forKey: token) != nil else { return false }
-            if state.watchers[jobID]?.isEmpty == true { state.watchers[jobID] = nil }
+            if state.watchers[jobID]?.isEmpty == true {
+                state.watchers[jobID] = nil
+                state.queued.remove(jobID)
+                state.places[jobID] = nil
+            }
             state.count -= 1
             return true
         }
         if removed { metrics?.watchers.decrement() }
     }
+
+    /// A watcher tells which status it last delivered (and, with its snapshot, the place it sent):
+    /// only queued watched jobs get places.
+    func noteStatus(_ jobID: UUID, queued: Bool, sentPlace: QueuePlace? = nil) {
+        state.withLock { state in
+            guard state.watchers[jobID] != nil else { return }
+            if queued {
+                if state.places[jobID] == nil, let sentPlace { state.places[jobID] = sentPlace }
+                if state.queued.insert(jobID).inserted { state.moved = true }
+            } else {
+                state.queued.remove(jobID)
+                state.places[jobID] = nil
+            }
+        }
+    }
+
+    /// Once a second at most, and only when some job changed (or every `placeRefresh`, for the
+    /// ETA's inputs): the places of the watched queued jobs in one pipeline (O(log N) per job,
+    /// `JobQueue.places`), each pushed to that job's watchers only when it differs from the last.
+    private func publishPlaces() async {
+        var lastComputed = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.placeInterval)
+            let ids: [UUID] = state.withLock { state in
+                guard state.moved || ContinuousClock.now - lastComputed >= Self.placeRefresh else { return [] }
+                state.moved = false
+                return Array(state.queued)
+            }
+            guard !ids.isEmpty else { continue }
+            lastComputed = .now
+            guard let places = try? await queue.places(of: ids) else { continue }
+            let pushes: [(QueuePlace, [AsyncStream<Signal>.Continuation])] = state.withLock { state in
+                places.compactMap { id, place in
+                    guard state.queued.contains(id), state.places[id] != place else { return nil }
+                    state.places[id] = place
+                    return (place, Array((state.watchers[id] ?? [:]).values))
+                }
+            }
+            for (place, targets) in pushes { for continuation in targets { continuation.yield(.place(place)) } }
+        }
+    }
+
+    static let placeInterval: Duration = .seconds(1)
+    static let placeRefresh: Duration = .seconds(10)
 
     /// Routes the feed whenever someone watches, until graceful shutdown;
     /// then tells every watcher to close (1001) and waits, briefly, for them to go.
@@ -104,13 +160,17 @@ public final class JobWatchHub: Service, Sendable {
                         self.broadcast(.resync)
                     case .changed(let change):
                         guard let job = change.job else { continue }
-                        let targets = self.state.withLock { Array(($0.watchers[job.id] ?? [:]).values) }
+                        let (targets, place) = self.state.withLock { state in
+                            state.moved = true
+                            return (Array((state.watchers[job.id] ?? [:]).values), state.places[job.id])
+                        }
                         guard !targets.isEmpty else { continue }
-                        let rendered = RenderedJob(job)
+                        let rendered = RenderedJob(job, place: place)
                         for continuation in targets { continuation.yield(.changed(rendered)) }
                     }
                 }
             }
+            group.addTask { await self.publishPlaces() }
             group.addTask {
                 var unwatchedSince: ContinuousClock.Instant?
                 while !Task.isCancelled {

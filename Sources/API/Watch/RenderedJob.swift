@@ -7,8 +7,8 @@ struct RenderedJob: Sendable {
     let job: Job
     let text: String
 
-    init(_ job: Job) {
+    init(_ job: Job, place: QueuePlace? = nil) {
         self.job = job
-        self.text = JobRepresentation(job: job).text
+        self.text = JobRepresentation(job: job, place: place).text
     }
 }

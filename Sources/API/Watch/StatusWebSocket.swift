@@ -55,24 +55,35 @@ struct StatusWebSocket {
         }
         defer { hub.unregister(jobID, token: token) }
         guard let snapshot = try await queue.job(jobID) else { return try await notFound(outbound, id: jobID) }
-        try await outbound.writeTextMessage(JobRepresentation(job: snapshot).text)
+        let place = snapshot.status == .queued ? try await queue.places(of: [jobID])[jobID] : nil
+        try await outbound.writeTextMessage(JobRepresentation(job: snapshot, place: place).text)
         if snapshot.status.isFinished { return }
+        hub.noteStatus(jobID, queued: snapshot.status == .queued, sentPlace: place)
         var tracker = JobVersionTracker(delivered: snapshot.version)
+        var latest = snapshot
         for await signal in signals {
             let deliveries: [RenderedJob]
             switch signal {
+            case .place(let place):
+                // The same version again with its new place: the job itself did not change.
+                if latest.status == .queued {
+                    try await outbound.writeTextMessage(JobRepresentation(job: latest, place: place).text)
+                }
+                continue
             case .changed(let change) where change.job.version == tracker.delivered + 1:
                 deliveries = [change]
             case .changed(let change):
-                deliveries = try await tracker.gapFill(for: change.job, from: queue).map(RenderedJob.init)
+                deliveries = try await tracker.gapFill(for: change.job, from: queue).map { RenderedJob($0) }
             case .resync:
-                deliveries = try await queue.events(of: jobID, after: tracker.delivered).map(RenderedJob.init)
+                deliveries = try await queue.events(of: jobID, after: tracker.delivered).map { RenderedJob($0) }
             case .shutdown:
                 return try await outbound.close(.goingAway, reason: "server shutting down")
             }
             for delivery in deliveries where tracker.accept(delivery.job) {
                 try await outbound.writeTextMessage(delivery.text)
                 if delivery.job.status.isFinished { return }
+                latest = delivery.job
+                hub.noteStatus(jobID, queued: delivery.job.status == .queued)
             }
         }
     }

@@ -179,8 +179,16 @@ async function poll(jobID) {
   if (!["completed", "failed", "cancelled"].includes(job.status)) setTimeout(() => poll(jobID), 1000);
 }
 
+// "3 ahead of you, about 40 s" while queued with a position (absent on older servers).
+function queueText(job) {
+  if (job.status !== "queued" || typeof job.position !== "number") return job.message;
+  const ahead = job.position - 1;
+  const line = ahead === 0 ? "Next in line" : ahead + " ahead of you";
+  return typeof job.eta_seconds === "number" ? line + ", about " + job.eta_seconds + " s" : line;
+}
+
 function update(job) {
-  setProgress(job.progress, job.message);
+  setProgress(job.progress, queueText(job));
   if (job.status === "completed") { showLayers(job); $("go").disabled = false; loadCosts(); }
   if (job.status === "failed") { showError("The decomposition failed: " + (job.error ? job.error.message : "unknown reason")); $("go").disabled = false; }
   if (job.status === "cancelled") { showError("The job was cancelled."); $("go").disabled = false; }

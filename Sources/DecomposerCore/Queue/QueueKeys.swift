@@ -22,6 +22,13 @@ public struct QueueKeys: Sendable, Equatable {
     /// HASH of lifetime counters: enqueued, completed, failed, cancelled, retries, recoveries.
     public var stats: String { "\(prefix):queue:stats" }
 
+    /// ZSET mirroring `wait`: job id → a score that sorts like the list from its claim end, so a
+    /// waiting job's position is `ZRANK + 1` (O(log N), never a scan of the list).
+    public var order: String { "\(prefix):queue:order" }
+    /// ZSET `<call slots>/<worker id>` → until when (ms) that worker's advertisement holds: the
+    /// fleet's call slots, for queued jobs' ETA. Each worker renews its entry every lease/3.
+    public var workerSlots: String { "\(prefix):queue:worker-slots" }
+
     /// STRING: while set, the claim script takes nothing (the daily GPU budget is spent);
     /// its value is the message queued jobs show. Expires when the hold ends.
     public var hold: String { "\(prefix):queue:hold" }
@@ -60,5 +67,5 @@ public struct QueueKeys: Sendable, Equatable {
     public var cancellationsChannel: String { "\(prefix):cancellations" }
 
     /// The common keys every queue script is given first, in `library.lua`'s order.
-    var scriptKeys: [String] { [wait, active, delayed, marker, dead, stats, hold] }
+    var scriptKeys: [String] { [wait, active, delayed, marker, dead, stats, hold, order] }
 }

@@ -60,7 +60,7 @@ struct SubmitCommand: AsyncParsableCommand {
         let terminal = Mutex<String?>(nil)
         let show: @Sendable ([String: Any]) -> Void = { job in
             display.withLock {
-                $0.show(status: job["status"] as? String ?? "", progress: job["progress"] as? Int ?? 0, message: job["message"] as? String ?? "")
+                $0.show(status: job["status"] as? String ?? "", progress: job["progress"] as? Int ?? 0, message: QueueLine.text(job) ?? job["message"] as? String ?? "")
             }
         }
         _ = try? await WebSocketClient.connect(url: client.statusWebSocketURL(jobID), logger: Logger(label: "submit")) { inbound, _, _ in

@@ -1,13 +1,13 @@
 -- cancel: cancels a queued job at once (it is never claimed) or a running one (its lease
 -- ends; its worker is told on the cancellations channel and its next write is refused).
--- KEYS: the common seven (library.lua), then [8] the job's hash, [9] its event stream
+-- KEYS: the common eight (library.lua), then [9] the job's hash, [10] its event stream
 -- ARGV: the common four, then [5] job id
 -- Returns {'cancelled', previous status} | {'finished', status} | {'missing'}
 local job = givenJob(ARGV[5])
 local status = redis.call('HGET', job.key, 'status')
 if not status then return {'missing'} end
 if status ~= 'queued' and status ~= 'processing' then return {'finished', status} end
-redis.call('LREM', WAIT, 0, job.id)
+removeWaiting(job.id)
 redis.call('ZREM', DELAYED, job.id)
 finish(job, nowMs(), 'cancelled', {'message', 'Cancelled'})
 if status == 'processing' then redis.call('PUBLISH', prefix .. ':cancellations', job.id) end

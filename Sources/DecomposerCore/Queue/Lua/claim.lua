@@ -2,7 +2,7 @@
 -- expired leases: one atomic step, so a job is never held by two workers and never lost
 -- between states. Nothing is taken while the queue is held (the daily budget is spent),
 -- whichever worker asks and whoever placed the hold.
--- KEYS: the common seven (library.lua); jobs taken are found in `wait`
+-- KEYS: the common eight (library.lua); jobs taken are found in `wait`
 -- ARGV: the common four, then
 --   [5] lease tokens, comma-separated, [6] lease ms, [7] progress, [8] message,
 --   [9] maintenance batch limit, [10] jobs to leave waiting (a claim ahead takes a job only
@@ -20,7 +20,7 @@ for token in string.gmatch(ARGV[5], '[^,]+') do tokens[#tokens + 1] = token end
 local leaving = tonumber(ARGV[10])
 local reply = {'claimed'}
 while #reply <= #tokens and (leaving == 0 or redis.call('LLEN', WAIT) > leaving) do
-  local id = redis.call('RPOP', WAIT)
+  local id = popFront()
   if not id then break end
   local job = foundJob(id)
   -- Ids of jobs that expired or were cancelled meanwhile are dropped.

@@ -1,13 +1,13 @@
 -- enqueue: creates a job and queues it, unless the idempotency key already names one or
 -- the queue is full. While the queue is held, the new job says why at once.
--- KEYS: the common seven (library.lua), then
---   [8] the new job's hash, [9] its event stream, [10] the idempotency hash (only with a key)
+-- KEYS: the common eight (library.lua), then
+--   [9] the new job's hash, [10] its event stream, [11] the idempotency hash (only with a key)
 -- ARGV: the common four, then
 --   [5] job id, [6] file id, [7] layers, [8] resolution, [9] max attempts, [10] max queue depth,
 --   [11] request fingerprint, [12] max recoveries
 -- Returns {'created', id} | {'existing', id} | {'conflict', id} | {'full', depth}
 local now = nowMs()
-local id, idempotency, fingerprint = ARGV[5], KEYS[10], ARGV[11]
+local id, idempotency, fingerprint = ARGV[5], KEYS[11], ARGV[11]
 if idempotency then
   local existing = redis.call('HMGET', idempotency, 'job_id', 'fingerprint')
   if existing[1] then
@@ -23,7 +23,7 @@ redis.call('HSET', job.key, 'id', id, 'file_id', ARGV[6], 'num_layers', ARGV[7],
   'version', '0', 'created_at', tostring(now))
 local held = redis.call('GET', HOLD)
 change(job, now, {'status', 'queued', 'progress', '0', 'message', held or 'Waiting for a worker'})
-redis.call('LPUSH', WAIT, id)
+pushBack(id)
 wake()
 redis.call('HINCRBY', STATS, 'enqueued', 1)
 if idempotency then

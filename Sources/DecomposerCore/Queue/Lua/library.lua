@@ -9,7 +9,9 @@
 --   KEYS[6] stats    HASH    lifetime counters
 --   KEYS[7] hold     STRING  while set, nothing is claimed (the daily budget is spent); its value
 --                            is the message queued jobs show; expires when the hold ends
---   KEYS[8..]        the script's own keys, named in its header (a job's hash and event stream)
+--   KEYS[8] order    ZSET    mirrors `wait`: job id -> a score that sorts like the list from its
+--                            claim end, so a waiting job's place is one ZRANK (O(log N))
+--   KEYS[9..]        the script's own keys, named in its header (a job's hash and event stream)
 --   ARGV[1] key prefix. Keys of jobs a script finds by itself (claim, sweep, the hold's notes on
 --           waiting jobs) are built from it, as BullMQ does; they share its hash tag, so every
 --           key a script touches is in one cluster slot.
@@ -20,7 +22,7 @@
 local prefix = ARGV[1]
 local retentionMs = tonumber(ARGV[3])
 local deadCap = tonumber(ARGV[4])
-local WAIT, ACTIVE, DELAYED, MARKER, DEAD, STATS, HOLD = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local WAIT, ACTIVE, DELAYED, MARKER, DEAD, STATS, HOLD, ORDER = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 
 local function nowMs()
   local given = tonumber(ARGV[2])
@@ -29,8 +31,36 @@ local function nowMs()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- A job the caller named: its keys are KEYS[8] (hash) and KEYS[9] (event stream).
-local function givenJob(id) return {id = id, key = KEYS[8], events = KEYS[9]} end
+-- A job the caller named: its keys are KEYS[9] (hash) and KEYS[10] (event stream).
+local function givenJob(id) return {id = id, key = KEYS[9], events = KEYS[10]} end
+
+-- The wait list's two ends, mirrored in ORDER (every push and removal of `wait` goes through
+-- these helpers): a job pushed behind the others scores one more than the last score, one put
+-- at the front one less than the first, so ZRANK + 1 is the job's place in the line (1 = the
+-- next RPOP). No counter to keep: the set's own ends (O(log N)) give the next score.
+local function pushBack(id)
+  local last = redis.call('ZRANGE', ORDER, -1, -1, 'WITHSCORES')
+  redis.call('LPUSH', WAIT, id)
+  redis.call('ZADD', ORDER, (tonumber(last[2]) or 0) + 1, id)
+end
+
+local function pushFront(id)
+  local first = redis.call('ZRANGE', ORDER, 0, 0, 'WITHSCORES')
+  redis.call('RPUSH', WAIT, id)
+  redis.call('ZADD', ORDER, (tonumber(first[2]) or 0) - 1, id)
+end
+
+-- The next job id from the claim end of `wait`, or nil.
+local function popFront()
+  local id = redis.call('RPOP', WAIT)
+  if id then redis.call('ZREM', ORDER, id) end
+  return id
+end
+
+local function removeWaiting(id)
+  redis.call('LREM', WAIT, 0, id)
+  redis.call('ZREM', ORDER, id)
+end
 
 -- A job the script found by itself (an id from a list or set).
 local function foundJob(id)
@@ -92,7 +122,7 @@ local function promoteDue(now, limit)
   local due = redis.call('ZRANGEBYSCORE', DELAYED, '-inf', now, 'LIMIT', 0, limit)
   for _, id in ipairs(due) do
     redis.call('ZREM', DELAYED, id)
-    redis.call('LPUSH', WAIT, id)
+    pushBack(id)
     wake()
   end
   return #due
@@ -114,7 +144,7 @@ local function recoverExpired(now, limit)
         local err = cjson.encode({code = 'abandoned', message = 'Workers stopped responding while running this job ' .. recoveries .. ' times; giving up'})
         finish(job, now, 'failed', {'error', err, 'message', 'Failed: workers kept stopping while running this job'})
       else
-        redis.call('RPUSH', WAIT, id)
+        pushFront(id)
         wake()
         change(job, now, {'status', 'queued', 'progress', '0', 'message', 'Worker stopped responding; job queued again'})
       end

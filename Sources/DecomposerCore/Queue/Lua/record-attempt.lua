@@ -4,10 +4,10 @@
 -- still succeed), for the whole fleet; and when it first crosses a cost-alert threshold,
 -- appends that alert to the outbox in the same step, so each threshold fires once a day
 -- across the fleet however many records cross it at once.
--- KEYS: the common seven (library.lua), then [8] the day's cost hash, [9] the day's job costs
---   (ZSET job id -> micro-dollars), [10] the day's fired alert thresholds (SET of labels),
---   [11] the alert outbox (HASH alert id -> alert JSON), [12] the alerts' due times (ZSET id -> ms),
---   [13] the job's hash (only for a job's call; its cost is added only while it exists)
+-- KEYS: the common eight (library.lua), then [9] the day's cost hash, [10] the day's job costs
+--   (ZSET job id -> micro-dollars), [11] the day's fired alert thresholds (SET of labels),
+--   [12] the alert outbox (HASH alert id -> alert JSON), [13] the alerts' due times (ZSET id -> ms),
+--   [14] the job's hash (only for a job's call; its cost is added only while it exists)
 -- ARGV: the common four, then [5] micro-dollars, [6] GPU ms, [7] failed (0/1),
 --   [8] cost hash time-to-live in s, [9] attempt number ('' = not counted),
 --   [10] daily budget in micro-dollars ('' = none), [11] hold message, [12] hold end (ms),
@@ -18,7 +18,7 @@
 --   micros}] (the day's five costliest), created_ms, attempts (0)}; its id is '<day>/<label>'.
 -- Returns {'recorded' | 'repeat', jobs annotated when this record placed the hold, else -1,
 --   alerts appended to the outbox}
-local day, jobCosts, fired, outbox, due, jobHash = KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]
+local day, jobCosts, fired, outbox, due, jobHash = KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 local job = jobHash and redis.call('EXISTS', jobHash) == 1
 if job and ARGV[9] ~= '' then
   -- The job's billed attempts as a set (',1,3,'), not as the highest one: calls can be billed
@@ -39,6 +39,13 @@ redis.call('HINCRBY', day, 'microdollars', ARGV[5])
 redis.call('HINCRBY', day, 'gpu_ms', ARGV[6])
 redis.call('HINCRBY', day, 'requests', 1)
 redis.call('HINCRBY', day, 'failed_requests', ARGV[7])
+-- The fleet's moving average of a successful call's duration (EWMA, weight 1/5 for the newest),
+-- which queued jobs' ETA is made of (JobQueue.places).
+local callMs = tonumber(ARGV[6])
+if ARGV[7] == '0' and callMs > 0 then
+  local average = tonumber(redis.call('HGET', STATS, 'call_ms_average') or '')
+  redis.call('HSET', STATS, 'call_ms_average', tostring(math.floor(average and (average * 0.8 + callMs * 0.2) or callMs)))
+end
 redis.call('EXPIRE', day, ARGV[8])
 if job then redis.call('HINCRBY', jobHash, 'cost_micros', ARGV[5]) end
 if ARGV[13] ~= '' then
