@@ -42,6 +42,10 @@ class Watcher(threading.Thread):
                     # The server pings every 30 s: a minute without a frame is a connection that is gone.
                     message = json.loads(socket.receive(self.deadline, idle=60))
                     version = int(message["version"])
+                    if versions and version == versions[-1] and message.get("status") == "queued" and "position" in message:
+                        # A place in the queue moved: the job's last message again, same version,
+                        # with its new position (not a change of the job, so no new version).
+                        continue
                     if versions and version != versions[-1] + 1:
                         self.problems.append(f"{versions[-1]} then {version} on {replica}")
                     elif not versions and version < last_version:
