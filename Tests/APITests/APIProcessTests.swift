@@ -23,18 +23,8 @@ import TestSupport
         try await waitUntil {
             (try? await http.send(HTTPRequest(url: base + "/readyz", timeout: .seconds(2))))?.status == 200
         }
-        let boundary = "b-\(UUID().uuidString)"
-        let upload = try await http.send(HTTPRequest(
-            method: "POST", url: base + "/api/upload",
-            headers: [(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")],
-            body: Multipart.form(boundary: boundary, parts: [("file", "poster.jpg", "image/jpeg", try Fixtures.jpeg(width: 200, height: 300))])))
-        #expect(upload.status == 201, "\(upload.text)")
-        let fileID = try #require(try upload.json()["file_id"] as? String)
-        let queued = try await http.send(HTTPRequest(
-            method: "POST", url: base + "/api/decompose", headers: [(name: "Content-Type", value: "application/json")],
-            body: Array(#"{"file_id":"\#(fileID)","num_layers":3,"resolution":640}"#.utf8)))
-        #expect(queued.status == 202)
-        let jobID = try #require(try queued.json()["job_id"] as? String)
+        let jobID = try await Self.uploadAndQueue(
+            ("poster.jpg", "image/jpeg", try Fixtures.jpeg(width: 200, height: 300)), layers: 3, base: base, http: http)
 
         var job: [String: Any] = [:]
         try await waitUntil {
@@ -103,6 +93,24 @@ import TestSupport
     }
 
     /// Starts `decomposer api --with-worker` on a free port, its files under `root`, its log in `log`.
+    /// Uploads a poster through the running API and queues its decomposition at 640 px; the job's id.
+    static func uploadAndQueue(
+        _ poster: (name: String, type: String, bytes: [UInt8]), layers: Int, base: String, http: CurlHTTPClient
+    ) async throws -> String {
+        let boundary = "b-\(UUID().uuidString)"
+        let upload = try await http.send(HTTPRequest(
+            method: "POST", url: base + "/api/upload",
+            headers: [(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")],
+            body: Multipart.form(boundary: boundary, parts: [("file", poster.name, poster.type, poster.bytes)])))
+        #expect(upload.status == 201, "\(upload.text)")
+        let fileID = try #require(try upload.json()["file_id"] as? String)
+        let queued = try await http.send(HTTPRequest(
+            method: "POST", url: base + "/api/decompose", headers: [(name: "Content-Type", value: "application/json")],
+            body: Array(#"{"file_id":"\#(fileID)","num_layers":\#(layers),"resolution":640}"#.utf8)))
+        #expect(queued.status == 202)
+        return try #require(try queued.json()["job_id"] as? String)
+    }
+
     static func startAPI(
         root: URL, endpoint: TestHTTPServer, redis: RedisServer, log: URL? = nil, extra: [String: String] = [:]
     ) throws -> (Process, Int) {

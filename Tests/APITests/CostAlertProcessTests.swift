@@ -38,16 +38,8 @@ import TestSupport
         try await waitUntil {
             (try? await http.send(HTTPRequest(url: base + "/readyz", timeout: .seconds(2))))?.status == 200
         }
-        let boundary = "b-\(UUID().uuidString)"
-        let upload = try await http.send(HTTPRequest(
-            method: "POST", url: base + "/api/upload",
-            headers: [(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")],
-            body: Multipart.form(boundary: boundary, parts: [("file", "poster.png", "image/png", try Fixtures.png(width: 64, height: 64))])))
-        let fileID = try #require(try upload.json()["file_id"] as? String)
-        let queued = try await http.send(HTTPRequest(
-            method: "POST", url: base + "/api/decompose", headers: [(name: "Content-Type", value: "application/json")],
-            body: Array(#"{"file_id":"\#(fileID)","num_layers":2,"resolution":640}"#.utf8)))
-        #expect(queued.status == 202)
+        _ = try await APIProcessTests.uploadAndQueue(
+            ("poster.png", "image/png", try Fixtures.png(width: 64, height: 64)), layers: 2, base: base, http: http)
 
         try await waitUntil { bodies.texts.withLock { $0.count } >= 3 }
         try await waitUntil {
