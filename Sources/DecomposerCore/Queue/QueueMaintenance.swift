@@ -1,9 +1,11 @@
 import Logging
 
 /// Runs the sweep (due retries → wait list, expired leases → recovered) on a
-/// timer. Workers and API processes all run one; the script is atomic, so
-/// any number of sweepers never double-deliver a job. Claims sweep too, so
-/// this matters most when every worker is busy or gone.
+/// timer. Every worker runs one (the API does not: with no worker nothing
+/// would use what it moves; the autoscaling demand counts due retries, so a
+/// worker is started for them); the script is atomic, so any number of
+/// sweepers never double-deliver a job. Claims sweep too, so this matters
+/// most when every worker is busy.
 public struct QueueMaintenance: Sendable {
     public let queue: JobQueue
     public let interval: Duration
