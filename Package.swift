@@ -130,6 +130,7 @@ let package = Package(
             name: "Worker",
             dependencies: [
                 "DecomposerCore", "Redis", "VertexClient", "CostTracker", "OperationalRoutes", "Storage", "SystemSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

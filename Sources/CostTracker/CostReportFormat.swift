@@ -6,7 +6,7 @@ public enum CostReportFormat: String, Sendable, CaseIterable {
     case table
     /// Exactly the `/api/costs` JSON.
     case json
-    /// `date,requests,failed_requests,gpu_seconds,usd`, a `total` row last.
+    /// `date,requests,failed_requests,gpu_seconds,usd,cache_hits,cache_avoided_usd`, a `total` row last.
     case csv
 }
 
@@ -32,18 +32,21 @@ extension CostReport {
             total.gpuMilliseconds += day.gpuMilliseconds
             total.requests += day.requests
             total.failedRequests += day.failedRequests
+            total.cacheHits += day.cacheHits
+            total.cacheAvoidedMicrodollars += day.cacheAvoidedMicrodollars
         }
     }
 
     private func csv() -> String {
         let rows = (days + [totals]).map { day in
-            "\(day.date),\(day.requests),\(day.failedRequests),\(Self.seconds(day.gpuMilliseconds)),\(Self.dollars(day.microdollars))"
+            "\(day.date),\(day.requests),\(day.failedRequests),\(Self.seconds(day.gpuMilliseconds)),\(Self.dollars(day.microdollars)),"
+                + "\(day.cacheHits),\(Self.dollars(day.cacheAvoidedMicrodollars))"
         }
-        return (["date,requests,failed_requests,gpu_seconds,usd"] + rows).joined(separator: "\n") + "\n"
+        return (["date,requests,failed_requests,gpu_seconds,usd,cache_hits,cache_avoided_usd"] + rows).joined(separator: "\n") + "\n"
     }
 
     private func table() -> String {
-        let header = ["date", "requests", "failed", "GPU seconds", "USD"]
+        let header = ["date", "requests", "failed", "GPU seconds", "USD", "cache hits", "USD avoided"]
         let body = days.map(Self.cells)
         let total = Self.cells(totals)
         let widths = header.indices.map { column in
@@ -61,7 +64,10 @@ extension CostReport {
     }
 
     private static func cells(_ day: CostDay) -> [String] {
-        [day.date, String(day.requests), String(day.failedRequests), seconds(day.gpuMilliseconds), dollars(day.microdollars)]
+        [
+            day.date, String(day.requests), String(day.failedRequests), seconds(day.gpuMilliseconds), dollars(day.microdollars),
+            String(day.cacheHits), dollars(day.cacheAvoidedMicrodollars),
+        ]
     }
 
     /// Exact: three decimals of seconds are the stored milliseconds.

@@ -70,8 +70,20 @@ public struct CostTracker: Sendable {
         let hashes = try await queue.costDays(keys)
         return zip(keys, hashes).map { day, fields in
             CostDay(date: day, microdollars: fields["microdollars"] ?? 0, gpuMilliseconds: fields["gpu_ms"] ?? 0,
-                    requests: fields["requests"] ?? 0, failedRequests: fields["failed_requests"] ?? 0)
+                    requests: fields["requests"] ?? 0, failedRequests: fields["failed_requests"] ?? 0,
+                    cacheHits: fields["cache_hits"] ?? 0, cacheAvoidedMicrodollars: fields["cache_avoided_micros"] ?? 0)
         }
+    }
+
+    /// Completes `lease`'s job with layers copied from the result cache (`attempt`'s folder) and
+    /// counts the hit and the cost it avoided (`cached`'s average call cost) on today's UTC day
+    /// (Redis's clock), in the one step that completes the job.
+    public func completeFromCache(_ lease: JobLease, layers: [LayerResult], attempt: Int, cached: CachedResult)
+        async throws(QueueError)
+    {
+        let day = UTCDay.key(for: try await queue.now())
+        try await queue.completeFromCache(
+            lease, layers: layers, attempt: attempt, cached: cached, day: day, costRetention: .seconds(retentionDays * 86_400))
     }
 
     /// What queued jobs say while the budget is spent.

@@ -4,7 +4,7 @@ import Foundation
 import SystemSupport
 
 /// Uploads and layers as objects in a Cloud Storage bucket (`STORAGE_BACKEND=gcs`):
-/// `{prefix}uploads/{file_id}.{png|jpg}` and `{prefix}results/{job_id}/layer_{i}.png`, so the API
+/// `{prefix}uploads/{file_id}.{png|jpg}` and `{prefix}results/{job_id}/{attempt}/layer_{i}.png`, so the API
 /// and every worker share nothing but Redis and the bucket. Nothing is written under `UPLOADS_DIR`
 /// or `RESULTS_DIR`: spools and served copies live in `scratch` (under `TMPDIR`).
 public struct BucketStorage: StorageBackend {
@@ -39,7 +39,7 @@ public struct BucketStorage: StorageBackend {
         "uploads/\(fileID.lowercasedString).\(fileExtension)"
     }
 
-    static func layerObject(_ jobID: UUID, _ index: Int) -> String { "results/\(jobID.lowercasedString)/\(layerName(index))" }
+    static func layerObject(_ set: LayerSet, _ index: Int) -> String { "results/\(set.path(index))" }
 
     /// Sent once the spool is whole and checked. `ifGenerationMatch=0` makes the write safe to retry
     /// (file ids are new, so a precondition failure means an earlier try of this write landed).
@@ -90,21 +90,21 @@ public struct BucketStorage: StorageBackend {
     }
 
     /// The bytes are in memory already (the reply's layers): nothing to do before the upload.
-    public func stageLayers(_ pngs: [[UInt8]], for jobID: UUID) async throws -> StagedLayers {
-        StagedLayers(jobID: jobID, content: .bytes(pngs))
+    public func stageLayers(_ pngs: [[UInt8]], as set: LayerSet) async throws -> StagedLayers {
+        StagedLayers(set: set, content: .bytes(pngs))
     }
 
     /// Uploads every layer at once; each write of the same job's layer is the same bytes, so it
     /// is retried and overwritten freely, and the client checks the stored size and CRC-32C
     /// against what was sent. Returns only when all are stored.
     public func commitLayers(_ staged: StagedLayers, _ layers: [LayerToStore]) async throws -> [LayerResult] {
-        let jobID = staged.jobID
+        let set = staged.set
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (index, layer) in layers.enumerated() {
                     group.addTask {
                         _ = try await client.upload(
-                            layer.png, as: Self.layerObject(jobID, index), contentType: "image/png",
+                            layer.png, as: Self.layerObject(set, index), contentType: "image/png",
                             idempotency: .overwriteIsIdempotent)
                     }
                 }
@@ -113,13 +113,32 @@ public struct BucketStorage: StorageBackend {
         } catch let error as CloudStorageError {
             throw Self.storageError(error)
         }
-        return layers.enumerated().map { index, layer in Self.result(jobID: jobID, index: index, layer: layer) }
+        return layers.enumerated().map { index, layer in Self.result(jobID: set.jobID, index: index, layer: layer) }
+    }
+
+    /// Server-side copies (`rewriteTo`), all at once: no layer's bytes pass through the worker.
+    public func copyLayers(_ layers: [LayerResult], from source: LayerSet, to destination: LayerSet) async throws
+        -> [LayerResult]
+    {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for layer in layers {
+                    group.addTask {
+                        try await client.copy(Self.layerObject(source, layer.index), to: Self.layerObject(destination, layer.index))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } catch let error as CloudStorageError {
+            throw Self.storageError(error)
+        }
+        return layers.map { Self.result($0, ofJob: destination.jobID) }
     }
 
     public func discard(_ staged: StagedLayers) async {}
 
-    public func layerForServing(jobID: UUID, index: Int) async throws -> ServedLayer {
-        let name = Self.layerObject(jobID, index)
+    public func layerForServing(_ set: LayerSet, index: Int) async throws -> ServedLayer {
+        let name = Self.layerObject(set, index)
         if let signer {
             do {
                 return .redirect(url: try await signer.signedURL(bucket: bucket, object: client.configuration.prefix + name).url)
@@ -156,8 +175,9 @@ public struct BucketStorage: StorageBackend {
         do {
             var jobs: [String: [StoredObject]] = [:]
             for object in try await client.list(prefix: "results/") {
+                // results/{job}/{attempt}/layer_i.png, or results/{job}/layer_i.png from an earlier release.
                 let parts = object.name.split(separator: "/")
-                guard parts.count == 3 else { continue }
+                guard parts.count >= 3 else { continue }
                 jobs[String(parts[1]), default: []].append(object)
             }
             let results = jobs.sorted { $0.key < $1.key }.map { job, objects in

@@ -2,7 +2,7 @@ import DecomposerCore
 import Foundation
 import SystemSupport
 
-/// Uploads in `UPLOADS_DIR/{file_id}.{png|jpg}`, layers in `RESULTS_DIR/{job_id}/layer_{i}.png`:
+/// Uploads in `UPLOADS_DIR/{file_id}.{png|jpg}`, layers in `RESULTS_DIR/{job_id}/{attempt}/layer_{i}.png`:
 /// one machine, or every process on one shared volume. The default (`STORAGE_BACKEND=filesystem`).
 public struct FilesystemStorage: StorageBackend {
     public let uploads: UploadStore
@@ -48,8 +48,8 @@ public struct FilesystemStorage: StorageBackend {
         try await BlockingIO.run { Array(try Data(contentsOf: URL(fileURLWithPath: upload.name))) }
     }
 
-    public func stageLayers(_ pngs: [[UInt8]], for jobID: UUID) async throws -> StagedLayers {
-        StagedLayers(jobID: jobID, content: .files(try await writer.stage(pngs, for: jobID)))
+    public func stageLayers(_ pngs: [[UInt8]], as set: LayerSet) async throws -> StagedLayers {
+        StagedLayers(set: set, content: .files(try await writer.stage(pngs, as: set)))
     }
 
     public func commitLayers(_ staged: StagedLayers, _ layers: [LayerToStore]) async throws -> [LayerResult] {
@@ -61,15 +61,22 @@ public struct FilesystemStorage: StorageBackend {
         if case .files(let files) = staged.content { await writer.discard(files) }
     }
 
-    /// The path is built from the job's id and the layer's index, never from the request.
-    public func layerForServing(jobID: UUID, index: Int) async throws -> ServedLayer {
-        let path = writer.resultsDirectory.appendingPathComponent(jobID.lowercasedString)
-            .appendingPathComponent(Self.layerName(index)).path
+    /// Hard links: the new job's files share the cached job's bytes and outlive their cleanup.
+    public func copyLayers(_ layers: [LayerResult], from source: LayerSet, to destination: LayerSet) async throws
+        -> [LayerResult]
+    {
+        try await writer.link(count: layers.count, from: source, to: destination)
+        return layers.map { Self.result($0, ofJob: destination.jobID) }
+    }
+
+    /// The path is built from the job's id, attempt and the layer's index, never from the request.
+    public func layerForServing(_ set: LayerSet, index: Int) async throws -> ServedLayer {
+        let path = writer.resultsDirectory.appendingPathComponent(set.path(index)).path
         do {
             let identity = try await BlockingIO.run { try FileIdentity(path: path) }
             return .stored(StoredLayer(size: identity.size, entityTag: identity.entityTag, location: path))
         } catch {
-            throw StorageError.notFound("\(Self.layerName(index)) of job \(jobID.lowercasedString) is no longer stored")
+            throw StorageError.notFound("\(LayerSet.layerName(index)) of job \(set.jobID.lowercasedString) is no longer stored")
         }
     }
 
@@ -121,8 +128,10 @@ public struct FilesystemStorage: StorageBackend {
             let values = try url.resourceValues(forKeys: Set(keys))
             var size = Int64(values.fileSize ?? 0)
             if values.isDirectory == true {
-                let children = (try? fileManager.contentsOfDirectory(at: url, includingPropertiesForKeys: [.fileSizeKey])) ?? []
-                size = children.reduce(0) { $0 + Int64((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
+                // A job's folder holds a folder per attempt.
+                let files = fileManager.enumerator(at: url, includingPropertiesForKeys: [.fileSizeKey])?.allObjects ?? []
+                size = files.compactMap { $0 as? URL }
+                    .reduce(0) { $0 + Int64((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
             }
             return StoredEntry(
                 kind: kind, name: url.lastPathComponent, modified: values.contentModificationDate ?? .distantFuture,

@@ -2,9 +2,9 @@ import DecomposerCore
 import Foundation
 import SystemSupport
 
-/// Writes a job's layer PNGs as `RESULTS_DIR/{job_id}/layer_{i}.png`, each
+/// Writes a job's layer PNGs as `RESULTS_DIR/{job_id}/{attempt}/layer_{i}.png` (`LayerSet`), each
 /// atomically (temp file, then rename), with exactly the bytes validated. A
-/// second delivery of the same job overwrites cleanly.
+/// second delivery of the same attempt overwrites cleanly.
 ///
 /// The files are on disk before the job is reported complete: each is
 /// flushed before its rename and the folder after the renames, so a crash
@@ -22,7 +22,7 @@ public struct LayerWriter: Sendable {
     /// Layer files written and flushed under hidden temporary names in the
     /// job's folder, not yet in place.
     public struct Staged: Sendable {
-        let id: UUID
+        let set: LayerSet
         let folder: String
         let temporaries: [String]
     }
@@ -30,9 +30,8 @@ public struct LayerWriter: Sendable {
     /// Writes `pngs` under temporary names and flushes them, without putting
     /// them in place. Done while the layers are validated, so the disk
     /// flushes overlap the CPU work; `commit` or `discard` follows.
-    public func stage(_ pngs: [[UInt8]], for jobID: UUID) async throws -> Staged {
-        let id = jobID.lowercasedString
-        let folder = resultsDirectory.appendingPathComponent(id).path
+    public func stage(_ pngs: [[UInt8]], as set: LayerSet) async throws -> Staged {
+        let folder = folder(of: set)
         return try await BlockingIO.run {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             var files = TemporaryFiles(folder: folder)
@@ -40,7 +39,7 @@ public struct LayerWriter: Sendable {
             for (index, png) in pngs.enumerated() {
                 try files.create(Self.filename(index), png)
             }
-            return Staged(id: jobID, folder: folder, temporaries: try files.flush())
+            return Staged(set: set, folder: folder, temporaries: try files.flush())
         }
     }
 
@@ -53,14 +52,70 @@ public struct LayerWriter: Sendable {
                 let destination = "\(staged.folder)/\(Self.filename(index))"
                 try systemCall("rename", path: destination) { rename(temporary, destination) }
             }
-            let directory = try systemCall("open", path: staged.folder) {
-                open(staged.folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            }
-            defer { close(directory) }
-            try systemCall("fsync", path: staged.folder) { fsync(directory) }
+            try Self.flushFolders(staged.folder)
         }
         return layers.enumerated().map { index, layer in
-            FilesystemStorage.result(jobID: staged.id, index: index, layer: layer)
+            FilesystemStorage.result(jobID: staged.set.jobID, index: index, layer: layer)
+        }
+    }
+
+    /// Puts `count` layers of `source` in `destination` as hard links (a copy where the two
+    /// cannot share an inode), each under a temporary name first, then renamed.
+    /// - Throws: `StorageError.notFound` when a source layer is gone.
+    public func link(count: Int, from source: LayerSet, to destination: LayerSet) async throws {
+        let from = folder(of: source)
+        let to = folder(of: destination)
+        try await BlockingIO.run {
+            try FileManager.default.createDirectory(atPath: to, withIntermediateDirectories: true)
+            for index in 0..<count {
+                let original = "\(from)/\(Self.filename(index))"
+                let temporary = "\(to)/.\(Self.filename(index)).\(UUID().uuidString).tmp"
+                do {
+                    try systemCall("link", path: original) { Foundation.link(original, temporary) }
+                } catch let error as SystemCallError where error.code == ENOENT {
+                    throw StorageError.notFound("\(source) has no \(Self.filename(index))")
+                } catch let error as SystemCallError where [EXDEV, EPERM, EMLINK].contains(error.code) {
+                    // Another filesystem, or links not allowed: a copy, flushed.
+                    try Self.copyFlushed(original, to: temporary, source: source)
+                }
+                let destinationPath = "\(to)/\(Self.filename(index))"
+                do {
+                    try systemCall("rename", path: destinationPath) { rename(temporary, destinationPath) }
+                } catch {
+                    unlink(temporary)
+                    throw error
+                }
+            }
+            try Self.flushFolders(to)
+        }
+    }
+
+    /// The set's folder on disk.
+    func folder(of set: LayerSet) -> String { resultsDirectory.appendingPathComponent(set.folder).path }
+
+    /// Flushes the set's folder and the one holding it (the job's), so a new attempt folder survives a crash too.
+    private static func flushFolders(_ folder: String) throws {
+        for path in [folder, (folder as NSString).deletingLastPathComponent] {
+            let directory = try systemCall("open", path: path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            defer { close(directory) }
+            try systemCall("fsync", path: path) { fsync(directory) }
+        }
+    }
+
+    private static func copyFlushed(_ original: String, to temporary: String, source: LayerSet) throws {
+        guard let bytes = FileManager.default.contents(atPath: original) else {
+            throw StorageError.notFound("\(source) has no \((original as NSString).lastPathComponent)")
+        }
+        let descriptor = try systemCall("open", path: temporary) {
+            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        }
+        defer { close(descriptor) }
+        do {
+            try bytes.withUnsafeBytes { try writeAll(descriptor, $0, path: temporary) }
+            try systemCall("fsync", path: temporary) { fsync(descriptor) }
+        } catch {
+            unlink(temporary)
+            throw error
         }
     }
 
@@ -68,6 +123,8 @@ public struct LayerWriter: Sendable {
     public func discard(_ staged: Staged) async {
         _ = try? await BlockingIO.run {
             for temporary in staged.temporaries { unlink(temporary) }
+            // The attempt's folder, when nothing else is in it (fails harmlessly otherwise).
+            rmdir(staged.folder)
         }
     }
 

@@ -8,6 +8,6 @@ public struct StagedLayers: Sendable {
         case bytes([[UInt8]])
     }
 
-    let jobID: UUID
+    let set: LayerSet
     let content: Content
 }

@@ -7,7 +7,8 @@ import Foundation
 /// and the bucket). No module but this one knows which is in use (`StorageBackends.make`).
 ///
 /// Object names are the same in both: `uploads/{file_id}.{png|jpg}` and
-/// `results/{job_id}/layer_{i}.png` (under `GCS_PREFIX` in a bucket, under the two folders on disk).
+/// `results/{job_id}/{attempt}/layer_{i}.png` (`LayerSet`; under `GCS_PREFIX` in a bucket, under
+/// the two folders on disk).
 public protocol StorageBackend: Sendable {
     /// What the logs and `doctor` show: the backend and where it stores.
     var summary: String { get }
@@ -40,7 +41,7 @@ public protocol StorageBackend: Sendable {
 
     /// Starts writing a job's layers (done while they are validated); `commitLayers` or
     /// `discard` follows.
-    func stageLayers(_ pngs: [[UInt8]], for jobID: UUID) async throws -> StagedLayers
+    func stageLayers(_ pngs: [[UInt8]], as set: LayerSet) async throws -> StagedLayers
 
     /// Puts the staged layers in place; returns only once every layer is stored whole (size and
     /// hash checked), so a job is never completed with a layer missing. Writing them again
@@ -50,8 +51,16 @@ public protocol StorageBackend: Sendable {
     /// Drops staged layers that will not be committed.
     func discard(_ staged: StagedLayers) async
 
-    /// How to serve layer `index` of a job. - Throws: `StorageError.notFound` when it is gone.
-    func layerForServing(jobID: UUID, index: Int) async throws -> ServedLayer
+    /// Copies the layers `layers` of `source` (a completed job's, found in the result cache) into
+    /// `destination`, without the bytes passing through this process where the backend allows
+    /// (hard links on disk, server-side copies in a bucket). Returns the destination's results,
+    /// once every layer is in place.
+    /// - Throws: `StorageError.notFound` when a source layer is gone (cleaned up): the cache entry
+    ///   is stale; `.unavailable` when storage cannot be reached.
+    func copyLayers(_ layers: [LayerResult], from source: LayerSet, to destination: LayerSet) async throws -> [LayerResult]
+
+    /// How to serve layer `index` of a set. - Throws: `StorageError.notFound` when it is gone.
+    func layerForServing(_ set: LayerSet, index: Int) async throws -> ServedLayer
 
     /// A local file with the layer's bytes to stream to a client.
     func localFile(for layer: StoredLayer) async throws -> LocalLayerFile
@@ -67,13 +76,18 @@ public protocol StorageBackend: Sendable {
 }
 
 extension StorageBackend {
-    static func layerName(_ index: Int) -> String { "layer_\(index).png" }
-
     /// The job's `layers` entry for a stored layer (its URL is the API's path, whatever the backend).
     static func result(jobID: UUID, index: Int, layer: LayerToStore) -> LayerResult {
-        let name = layerName(index)
+        let name = LayerSet.layerName(index)
         return LayerResult(
             index: index, filename: name, url: "/results/\(jobID.lowercasedString)/\(name)",
             sizeKB: (Double(layer.png.count) / 1024 * 10).rounded() / 10, width: layer.width, height: layer.height)
+    }
+
+    /// `layer` as listed by the job `jobID` (a copy from the cache: same file, the new job's URL).
+    static func result(_ layer: LayerResult, ofJob jobID: UUID) -> LayerResult {
+        var copy = layer
+        copy.url = "/results/\(jobID.lowercasedString)/\(layer.filename)"
+        return copy
     }
 }

@@ -8,7 +8,8 @@ import VertexClient
 import SystemSupport
 
 /// Runs one claimed job to an end: `processing` 10% "Preparing image" →
-/// 30% "Running on GPU" → 80% "Saving layers" → `completed` 100% "Done".
+/// 30% "Running on GPU" → 80% "Saving layers" → `completed` 100% "Done" (or, from the result
+/// cache, 10% → `completed` 100%).
 /// Every outcome is written through the queue's fenced scripts, so a runner
 /// that lost its lease or whose job was cancelled changes nothing.
 struct JobRunner: Sendable {
@@ -20,6 +21,8 @@ struct JobRunner: Sendable {
     let backoff: BackoffPolicy
     let maxImagePixels: Int
     let preparedImages: PreparedImageCache
+    /// Nil: the result cache is off (`CACHE_TTL_DAYS=0`).
+    let resultCache: ResultCachePolicy?
     let metrics: WorkerMetrics
     let logger: Logger
 
@@ -94,9 +97,24 @@ struct JobRunner: Sendable {
             // that has just had a 429 and set one.
             paused = try await ridingOutRedisOutage(logger) { try await pause.remaining() } > .zero
         }
+        // Each attempt stores its layers in a folder of its own (`LayerSet`).
+        let attempt = job.attempts + 1
+        let layerSet = LayerSet(jobID: job.id, attempt: attempt)
+        // Asked once the job holds a call slot: a job that owns its digest's flight always has
+        // one, so the twins waiting for it can never keep it from calling.
+        var caching: (digest: String, policy: ResultCachePolicy)?
+        if let policy = resultCache, job.cacheAllowed {
+            let endpoint = client.endpoint
+            let digest = try await ComputePool.shared.run {
+                policy.digest(image: prepared.bytes, layers: job.numLayers, resolution: job.resolution, endpoint: endpoint)
+            }
+            if try await answeredFromCache(lease, digest: digest, into: layerSet, policy: policy, logger: logger) { return }
+            caching = (digest, policy)
+            // A pause may have begun while it waited for a twin.
+            paused = try await ridingOutRedisOutage(logger) { try await pause.remaining() } > .zero
+        }
         if paused { try await pause.waitUntilOver() }
         try await fenced(logger) { try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true) }
-        let attempt = job.attempts + 1
         let started = ContinuousClock.now
         // Billed: the call until its reply came in (decoding the reply is the worker's time).
         var repliedAt: ContinuousClock.Instant?
@@ -125,7 +143,7 @@ struct JobRunner: Sendable {
         // temporary names; only once every layer is valid are they put in place.
         let billable = callDuration
         async let billed: Void = recordCost(job.id, attempt: attempt, billable, succeeded: true, logger)
-        async let staging = storage.stageLayers(response.layers, for: job.id)
+        async let staging = storage.stageLayers(response.layers, as: layerSet)
         let layers: [LayerToStore]
         do {
             // Their number was checked as the reply was decoded.
@@ -150,7 +168,12 @@ struct JobRunner: Sendable {
             await storage.discard(staged)
             throw error
         }
-        try await fenced(logger) { try await queue.complete(lease, layers: results) }
+        let record = caching.map {
+            ResultCacheRecord(
+                digest: $0.digest, timeToLive: $0.policy.timeToLive, callMicrodollars: costs.rate.cost(of: billable),
+                deployedModelID: response.deployedModelID)
+        }
+        try await fenced(logger) { try await queue.complete(lease, layers: results, attempt: attempt, caching: record) }
         metrics.completed.increment()
         logger.info("Completed", metadata: ["layers": "\(results.count)", "attempt": "\(attempt)"])
     }

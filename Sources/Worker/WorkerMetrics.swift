@@ -9,6 +9,8 @@ public final class WorkerMetrics: Sendable {
     let failed: Counter
     let retried: Counter
     let handedBack: Counter
+    /// Jobs completed from the result cache (also counted as completed).
+    let cacheHits: Counter
     let endpointCalls: DurationHistogram
     let inFlight: Gauge
     /// 1 while `DAILY_BUDGET_USD` is spent and this worker claims nothing.
@@ -26,6 +28,9 @@ public final class WorkerMetrics: Sendable {
         failed = registry.makeCounter(descriptor: jobs, labels: [("outcome", "failed")])
         retried = registry.makeCounter(descriptor: jobs, labels: [("outcome", "retried")])
         handedBack = registry.makeCounter(descriptor: jobs, labels: [("outcome", "handed_back")])
+        cacheHits = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "worker", metricName: "result_cache_hits", unitName: "total",
+            helpText: "Jobs this worker completed from the result cache, without an endpoint call"))
         endpointCalls = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(
                 namespace: "decomposer", subsystem: "worker", metricName: "endpoint_call_duration", unitName: "seconds",

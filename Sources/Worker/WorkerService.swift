@@ -28,18 +28,20 @@ public struct WorkerService: Service {
     let workerID = UUID()
 
     /// `costs` bills each call and, with a daily budget, holds the queue when it is spent; every
-    /// worker honours a hold, whoever placed it (the claim script refuses to claim).
+    /// worker honours a hold, whoever placed it (the claim script refuses to claim). `resultCache`:
+    /// nil turns the result cache off (`CACHE_TTL_DAYS=0`).
     public init(
         queue: JobQueue, client: VertexPredictionClient, costs: CostTracker, pause: FleetPause, storage: any StorageBackend,
         backoff: BackoffPolicy, maxImagePixels: Int, concurrency: Int, shutdownGrace: Duration,
-        metrics: WorkerMetrics = WorkerMetrics(), logger: Logger
+        resultCache: ResultCachePolicy? = nil, metrics: WorkerMetrics = WorkerMetrics(), logger: Logger
     ) {
         self.queue = queue
         self.metrics = metrics
         self.runner = JobRunner(
             queue: queue, client: client, costs: costs, pause: pause, storage: storage,
             backoff: backoff, maxImagePixels: maxImagePixels,
-            preparedImages: PreparedImageCache(capacityBytes: Self.preparedImageCacheBytes), metrics: metrics,
+            preparedImages: PreparedImageCache(capacityBytes: Self.preparedImageCacheBytes), resultCache: resultCache,
+            metrics: metrics,
             logger: logger)
         self.concurrency = concurrency
         self.state = WorkerState(concurrency: concurrency, aheadLimit: Self.aheadLimit(concurrency))

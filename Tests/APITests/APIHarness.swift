@@ -126,10 +126,11 @@ final class APIHarness: Sendable {
         return lease
     }
 
-    /// Writes `count` layer PNGs for the job and completes it.
+    /// Writes `count` layer PNGs for the job (in the folder of the attempt a worker's call would be) and completes it.
     @discardableResult
     func complete(_ lease: JobLease, layers count: Int) async throws -> [LayerResult] {
         let folder = results.appendingPathComponent(lease.job.id.lowercasedString)
+            .appendingPathComponent(String(lease.job.attempts + 1))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var layers: [LayerResult] = []
         for index in 0..<count {

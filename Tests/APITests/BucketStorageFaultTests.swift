@@ -32,7 +32,7 @@ import TestSupport
             #expect(job["recoveries"] as? Int == 0, "\(job)")
             let id = try #require(job["job_id"] as? String)
             let names = try await setup.objectNames(prefix: "results/\(id)/")
-            #expect(names == ["results/\(id)/layer_0.png", "results/\(id)/layer_1.png"])
+            #expect(names == ["results/\(id)/1/layer_0.png", "results/\(id)/1/layer_1.png"])
             for (index, name) in names.enumerated() {
                 // Straight from the emulator: what went up through the proxy arrived whole.
                 #expect(try await setup.object(name) == (try Fixtures.png(width: 40, height: 60, seed: index)), "\(name)")

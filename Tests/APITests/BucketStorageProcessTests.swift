@@ -23,7 +23,7 @@ import TestSupport
         #expect(job["status"] as? String == "completed", "\(job)")
 
         let objects = try await setup.objectNames(prefix: "results/\(jobID)/")
-        #expect(objects == (0..<3).map { "results/\(jobID)/layer_\($0).png" })
+        #expect(objects == (0..<3).map { "results/\(jobID)/1/layer_\($0).png" }, "in the folder of the attempt that made them")
         #expect(try await setup.objectNames(prefix: "uploads/") == ["uploads/\(fileID).jpg"])
         let layers = try #require(job["layers"] as? [[String: Any]])
         for (index, layer) in layers.enumerated() {
@@ -33,7 +33,7 @@ import TestSupport
             #expect(served.status == 200)
             #expect(served.headers["content-type"] == "image/png")
             #expect(served.body == (try Fixtures.png(width: 40, height: 60, seed: index)), "layer \(index) byte for byte")
-            #expect(served.body == (try await setup.object("results/\(jobID)/layer_\(index).png")))
+            #expect(served.body == (try await setup.object("results/\(jobID)/1/layer_\(index).png")))
             let tag = try #require(served.headers["etag"])
             let again = try await setup.http.send(HTTPRequest(url: api.base + url, headers: [("If-None-Match", tag)]))
             #expect(again.status == 304)
@@ -149,8 +149,8 @@ import TestSupport
         defer { api.stop() }
         try await setup.waitUntilReady(api)
         let jobID = try await setup.decompose(try await setup.upload(to: api), on: api, layers: 2)
-        // What a worker killed between two layer uploads leaves: one object, not the final bytes.
-        try await setup.put("results/\(jobID)/layer_0.png", Array("half-written".utf8))
+        // What a worker killed between two layer uploads leaves: one object of its attempt, not the final bytes.
+        try await setup.put("results/\(jobID)/1/layer_0.png", Array("half-written".utf8))
         let doomed = try setup.launch(["worker"], folder: "doomed", extra: ["JOB_LEASE_SECONDS": "3"])
         try await poll(within: .seconds(60)) {
             let log = String(decoding: (try? Data(contentsOf: doomed.log)) ?? Data(), as: UTF8.self)
@@ -165,10 +165,14 @@ import TestSupport
         let job = try await setup.waitUntilFinished([jobID], on: api, within: .seconds(60))[0]
         #expect(job["status"] as? String == "completed", "\(job)")
         #expect(job["recoveries"] as? Int == 1, "\(job)")
-        let names = try await setup.objectNames(prefix: "results/\(jobID)/")
-        #expect(names == ["results/\(jobID)/layer_0.png", "results/\(jobID)/layer_1.png"])
+        // The second attempt wrote a folder of its own; whatever the first left is never what is served.
+        let names = try await setup.objectNames(prefix: "results/\(jobID)/2/")
+        #expect(names == ["results/\(jobID)/2/layer_0.png", "results/\(jobID)/2/layer_1.png"])
         for (index, name) in names.enumerated() {
-            #expect(try await setup.object(name) == (try Fixtures.png(width: 40, height: 60, seed: index)), "\(name) overwritten whole")
+            let expected = try Fixtures.png(width: 40, height: 60, seed: index)
+            #expect(try await setup.object(name) == expected, "\(name) whole")
+            let served = try await setup.http.send(HTTPRequest(url: api.base + "/results/\(jobID)/layer_\(index).png"))
+            #expect(served.status == 200 && served.body == expected, "layer \(index) is served from the completing attempt")
         }
     }
 
@@ -194,7 +198,7 @@ import TestSupport
         let reply = try await setup.http.send(HTTPRequest(url: api.base + "/results/\(jobID)/layer_0.png"))
         #expect(reply.status == 302)
         let location = try #require(reply.headers["location"])
-        #expect(location.hasPrefix("\(setup.gcs.endpoint)/\(setup.bucket)/results/\(jobID)/layer_0.png?X-Goog-Algorithm=GOOG4-RSA-SHA256"), "\(location)")
+        #expect(location.hasPrefix("\(setup.gcs.endpoint)/\(setup.bucket)/results/\(jobID)/1/layer_0.png?X-Goog-Algorithm=GOOG4-RSA-SHA256"), "\(location)")
         #expect(location.contains("X-Goog-Expires=300"))
         #expect(location.contains("X-Goog-Signature="))
     }
@@ -289,6 +293,8 @@ struct BucketSetup {
             "GCE_METADATA_HOST": "127.0.0.1:\(try freeLoopbackPort())",
             "VERTEX_AI_API_ENDPOINT": endpoint.baseURL, "VERTEX_AI_PROJECT_ID": "p", "VERTEX_AI_ENDPOINT_ID": "e",
             "RETRY_BASE_DELAY": "0.2", "RETRY_MAX_DELAY": "1",
+            // The tests reuse one poster on purpose: each job makes its own call unless a test turns the cache on.
+            "CACHE_TTL_DAYS": "0",
         ].merging(extra) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: log)

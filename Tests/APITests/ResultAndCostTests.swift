@@ -22,7 +22,7 @@ import TestSupport
         #expect(response.status == 200)
         #expect(response.headers["content-type"] == "image/png")
         #expect(response.headers["cache-control"] == "public, max-age=31536000, immutable")
-        let onDisk = try Data(contentsOf: api.results.appendingPathComponent(id.lowercasedString).appendingPathComponent("layer_1.png"))
+        let onDisk = try Data(contentsOf: api.results.appendingPathComponent(id.lowercasedString).appendingPathComponent("1/layer_1.png"))
         #expect(response.body == Array(onDisk))
         #expect(layers[1].filename == "layer_1.png")
         let etag = try #require(response.headers["etag"])
@@ -42,7 +42,7 @@ import TestSupport
         try await api.complete(try await api.claim(), layers: 2)
         let job = id.lowercasedString
         // A file in the job's folder that the job does not list.
-        try Data("secret".utf8).write(to: api.results.appendingPathComponent(job).appendingPathComponent("notes.txt"))
+        try Data("secret".utf8).write(to: api.results.appendingPathComponent(job).appendingPathComponent("1/notes.txt"))
         let queued = try await api.createJob()
         let paths = [
             "/results/\(job)/layer_2.png", "/results/\(job)/notes.txt", "/results/\(job)/..%2F..%2Fetc%2Fpasswd",

@@ -41,7 +41,7 @@ import TestSupport
         #expect(job.recoveries == 1)
         #expect(job.attempts == 2)
         for layer in job.layers {
-            let url = harness.results.appendingPathComponent(id.lowercasedString).appendingPathComponent(layer.filename)
+            let url = harness.results.appendingPathComponent("\(id.lowercasedString)/2").appendingPathComponent(layer.filename)
             let decoded = try ImageDecoder.decode([UInt8](try Data(contentsOf: url)), maxPixels: 1_000_000)
             #expect(decoded.width == layer.width && decoded.height == layer.height, "complete, valid PNGs")
         }

@@ -137,9 +137,10 @@ import Testing
         let writer = LayerWriter(resultsDirectory: root)
         let pngs: [[UInt8]] = [[1, 2, 3], [4, 5]]
         let job = UUID()
-        let folder = root.appendingPathComponent(job.lowercasedString)
+        let set = LayerSet(jobID: job, attempt: 2)
+        let folder = root.appendingPathComponent(job.lowercasedString).appendingPathComponent("2")
 
-        let staged = try await writer.stage(pngs, for: job)
+        let staged = try await writer.stage(pngs, as: set)
         #expect(try contents(folder).allSatisfy { $0.hasPrefix(".") && $0.hasSuffix(".tmp") })
         #expect(try contents(folder).count == 2)
         let results = try await writer.commit(staged, pngs.map { LayerWriter.Layer(png: $0, width: 1, height: 1) })
@@ -148,7 +149,7 @@ import Testing
         #expect(try [UInt8](Data(contentsOf: folder.appendingPathComponent("layer_1.png"))) == [4, 5])
 
         // A second delivery of the same job: discarded staging leaves the committed files alone.
-        let again = try await writer.stage([[9], [9]], for: job)
+        let again = try await writer.stage([[9], [9]], as: set)
         #expect(try contents(folder).count == 4)
         await writer.discard(again)
         #expect(try contents(folder) == ["layer_0.png", "layer_1.png"])

@@ -27,7 +27,8 @@ import ServiceLifecycle
         ])
         #expect(job.attempts == 1)
         #expect(job.layers.map(\.filename) == ["layer_0.png", "layer_1.png", "layer_2.png"])
-        let folder = harness.results.appendingPathComponent(id.lowercasedString)
+        let folder = harness.results.appendingPathComponent(id.lowercasedString).appendingPathComponent("1")
+        #expect(job.layersAttempt == 1, "the layers are in the folder of the attempt that made them")
         for layer in job.layers {
             #expect(layer.url == "/results/\(id.lowercasedString)/\(layer.filename)")
             #expect(layer.width == 40 && layer.height == 30)

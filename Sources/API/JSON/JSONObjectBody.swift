@@ -42,6 +42,15 @@ struct JSONObjectBody {
         throw .invalidField("\(name) must be \(allowed)")
     }
 
+    /// A boolean field: absent or `null` gives `fallback`; `"false"` and `0` are refused.
+    func boolean(_ name: String, default fallback: Bool) throws(APIError) -> Bool {
+        switch fields[name] {
+        case nil, .null?: return fallback
+        case .bool(let value)?: return value
+        default: throw .invalidField("\(name) must be true or false")
+        }
+    }
+
     /// A required UUID string field.
     func uuid(_ name: String) throws(APIError) -> UUID {
         switch fields[name] {

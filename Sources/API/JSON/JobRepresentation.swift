@@ -14,7 +14,7 @@ struct JobRepresentation: Encodable {
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id", fileID = "file_id", status, progress, message, version
         case numLayers = "num_layers", resolution, attempts, recoveries
-        case createdAt = "created_at", updatedAt = "updated_at", layers, error, costUSD = "cost_usd"
+        case createdAt = "created_at", updatedAt = "updated_at", layers, error, costUSD = "cost_usd", cached
         case position, etaSeconds = "eta_seconds", waitingReason = "waiting_reason"
     }
 
@@ -39,6 +39,7 @@ struct JobRepresentation: Encodable {
             try container.encodeNil(forKey: .error)
         }
         try container.encode(Double(job.costMicros) / 1_000_000, forKey: .costUSD)
+        try container.encode(job.cached, forKey: .cached)
         if job.status == .queued, let place, place != .notWaiting {
             var position: Int?, eta: Int?
             if case .waiting(let at, let seconds) = place { (position, eta) = (at, seconds) }

@@ -301,6 +301,10 @@ components:
         file_id: { type: string, format: uuid }
         num_layers: { type: integer, minimum: 2, maximum: 10, default: 5 }
         resolution: { type: integer, enum: [640, 1024], default: 1024 }
+        cache:
+          type: boolean
+          default: true
+          description: "false: no result from the result cache, and none left in it (a fresh endpoint call)"
     EnqueuedJob:
       type: object
       required: [job_id, status]
@@ -330,7 +334,7 @@ components:
     Job:
       type: object
       required: [job_id, file_id, status, progress, message, version, num_layers, resolution, attempts,
-                 recoveries, created_at, updated_at, layers, error, cost_usd]
+                 recoveries, created_at, updated_at, layers, error, cost_usd, cached]
       properties:
         job_id: { type: string, format: uuid }
         file_id: { type: string, format: uuid }
@@ -350,6 +354,9 @@ components:
             - type: "null"
             - $ref: "#/components/schemas/JobError"
         cost_usd: { type: number }
+        cached:
+          type: boolean
+          description: "true when the job was completed from the result cache (an identical earlier request's layers, copied; no endpoint call)"
         position:
           type: [integer, "null"]
           minimum: 1
@@ -364,19 +371,23 @@ components:
           description: "only while queued: why the job has no position (a retry's backoff, the daily budget's hold)"
     CostDay:
       type: object
-      required: [date, usd, gpu_seconds, requests, failed_requests]
+      required: [date, usd, gpu_seconds, requests, failed_requests, cache_hits, cache_avoided_usd]
       properties:
         date: { type: string, format: date }
         usd: { type: number }
         gpu_seconds: { type: number }
         requests: { type: integer }
         failed_requests: { type: integer }
+        cache_hits: { type: integer, description: "jobs completed from the result cache, with no endpoint call" }
+        cache_avoided_usd: { type: number, description: "what those calls would have cost (each entry's average call cost)" }
     CostReport:
       type: object
-      required: [days, total_usd]
+      required: [days, total_usd, total_cache_hits, total_cache_avoided_usd]
       properties:
         days: { type: array, items: { $ref: "#/components/schemas/CostDay" } }
         total_usd: { type: number }
+        total_cache_hits: { type: integer }
+        total_cache_avoided_usd: { type: number }
     Health:
       type: object
       required: [status]

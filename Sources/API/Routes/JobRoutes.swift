@@ -38,6 +38,7 @@ struct JobRoutes {
             "resolution", default: 1024,
             allowed: JobRequest.resolutions.map(String.init).joined(separator: " or "),
             where: JobRequest.resolutions.contains)
+        let useCache = try body.boolean("cache", default: true)
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         if let key = idempotencyKey {
             guard !key.isEmpty, key.utf8.count <= Self.maxIdempotencyKeyLength else {
@@ -47,7 +48,8 @@ struct JobRoutes {
         guard try await storage.uploadExists(fileID) else { throw APIError.fileNotFound(fileID.lowercasedString) }
 
         let outcome = try await queue.enqueue(
-            JobRequest(fileID: fileID, numLayers: numLayers, resolution: resolution), idempotencyKey: idempotencyKey)
+            JobRequest(fileID: fileID, numLayers: numLayers, resolution: resolution, useCache: useCache),
+            idempotencyKey: idempotencyKey)
         switch outcome {
         case .created(let id):
             context.logger.info("Queued job \(id) for file \(fileID) (\(numLayers) layers, \(resolution) px)")

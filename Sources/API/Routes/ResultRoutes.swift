@@ -28,7 +28,7 @@ struct ResultRoutes {
         }
         let served: ServedLayer
         do {
-            served = try await storage.layerForServing(jobID: id, index: layer.index)
+            served = try await storage.layerForServing(LayerSet(completed: job), index: layer.index)
         } catch StorageError.notFound {
             throw APIError.notFound("the file '\(requested)' of job \(id.lowercasedString) is no longer stored")
         }

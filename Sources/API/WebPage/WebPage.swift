@@ -232,7 +232,10 @@ async function loadCosts() {
       svg += '<text x="' + (x + bw / 2) + '" y="' + (h - 6) + '" text-anchor="middle">' + d.date.slice(5) + "</text>";
       svg += '<text x="' + (x + bw / 2) + '" y="' + (h - pad - bh - 4) + '" text-anchor="middle">$' + d.usd.toFixed(2) + "</text>";
     });
-    $("chart").innerHTML = svg + "</svg><div>Total: $" + report.total_usd.toFixed(4) + "</div>";
+    const hits = report.total_cache_hits || 0, avoided = report.total_cache_avoided_usd || 0;
+    $("chart").innerHTML = svg + "</svg><div>Total: $" + report.total_usd.toFixed(4) + "</div>" +
+      '<div id="cache-savings">Result cache: ' + hits + (hits === 1 ? " job" : " jobs") +
+      " served without a GPU call, $" + avoided.toFixed(4) + " avoided</div>";
   } catch (_) { $("chart").textContent = "Cost figures are unavailable right now."; }
 }
 loadCosts();

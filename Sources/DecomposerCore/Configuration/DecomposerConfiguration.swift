@@ -32,6 +32,12 @@ public struct DecomposerConfiguration: Sendable {
     public var costRetentionDays: Int
     /// `COST_ALERT_*`: alerts when a day's spend crosses fractions of `DAILY_BUDGET_USD`.
     public var costAlerts: CostAlertSettings
+    /// `CACHE_TTL_DAYS` (default 7): how long a completed result answers identical requests;
+    /// nil (0) turns the result cache off.
+    public var resultCacheTTL: Duration?
+    /// `MODEL_VERSION` (default empty): part of every result's digest; changed when another model is
+    /// deployed behind the same endpoint, so the old model's results are not served for the new.
+    public var modelVersion: String
     /// On SIGTERM, how long running jobs may finish before being handed back.
     public var shutdownGrace: Duration
     /// Images (uploads and layers) above this many pixels are refused before decoding.
@@ -119,6 +125,9 @@ public struct DecomposerConfiguration: Sendable {
             ? nil : try values.number("DAILY_BUDGET_USD", default: 0, minimum: 0.000001, unit: "USD per UTC day")
         costRetentionDays = try values.integer("COST_RETENTION_DAYS", default: 30, in: 1...3650)
         costAlerts = try CostAlertSettings(values, dailyBudgetUSD: dailyBudgetUSD)
+        let cacheDays = try values.integer("CACHE_TTL_DAYS", default: 7, in: 0...365)
+        resultCacheTTL = cacheDays == 0 ? nil : .seconds(cacheDays * 86_400)
+        modelVersion = values.string("MODEL_VERSION", default: "")
         shutdownGrace = try values.seconds("SHUTDOWN_GRACE_SECONDS", default: 30)
         maxImagePixels = try values.integer("MAX_IMAGE_PIXELS", default: 50_000_000, in: 1...1_000_000_000)
         maxUploadBytes = try values.integer("MAX_UPLOAD_BYTES", default: 25 << 20, in: 1...(1 << 34))

@@ -26,7 +26,14 @@ public struct Job: Sendable, Equatable {
     /// The error of the last failed attempt, while the job waits for a retry.
     public var lastError: JobError?
     public var layers: [LayerResult]
+    /// The attempt whose folder holds the layers (`results/{id}/{attempt}/`); nil for jobs
+    /// completed by a release that stored them in `results/{id}/` directly.
+    public var layersAttempt: Int?
     public var costMicros: Int64
+    /// False when the request opted out of the result cache (`"cache": false`).
+    public var cacheAllowed: Bool
+    /// True when the job was completed from the result cache (no endpoint call of its own).
+    public var cached: Bool
 
     /// Decodes the hash fields; nil when a required field is missing or malformed.
     public init?(fields: [String: String]) {
@@ -54,7 +61,10 @@ public struct Job: Sendable, Equatable {
         self.error = fields["error"].flatMap { Self.decodeJSON(JobError.self, $0) }
         self.lastError = fields["last_error"].flatMap { Self.decodeJSON(JobError.self, $0) }
         self.layers = fields["result"].flatMap { Self.decodeJSON([LayerResult].self, $0) } ?? []
+        self.layersAttempt = fields["result_attempt"].flatMap(Int.init)
         self.costMicros = fields["cost_micros"].flatMap(Int64.init) ?? 0
+        self.cacheAllowed = fields["cache"] != "0"
+        self.cached = fields["cached"] == "1"
     }
 
     /// Decodes the payload of a job event (the hash fields as a JSON object).

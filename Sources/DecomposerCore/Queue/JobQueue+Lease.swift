@@ -105,8 +105,19 @@ extension JobQueue {
         try await fenced(QueueScripts.progress, lease, [String(progress), message, String(attempt)])
     }
 
-    public func complete(_ lease: JobLease, layers: [LayerResult]) async throws(QueueError) {
-        try await fenced(QueueScripts.complete, lease, [Self.json(layers)])
+    /// Ends the job with its layers, stored in `attempt`'s folder (nil: the attempt a call made
+    /// under this lease is, `attempts` at claim + 1); with `caching`, the result becomes the cache
+    /// entry for its digest in the same step (`complete.lua`).
+    public func complete(_ lease: JobLease, layers: [LayerResult], attempt: Int? = nil, caching: ResultCacheRecord? = nil)
+        async throws(QueueError)
+    {
+        var keys = jobKeys(lease)
+        var arguments = [Self.json(layers), String(attempt ?? lease.job.attempts + 1)]
+        if let caching {
+            keys += [self.keys.resultCache(caching.digest), self.keys.resultInFlight(caching.digest)]
+            arguments += [String(caching.timeToLive.milliseconds), String(caching.callMicrodollars), caching.deployedModelID ?? ""]
+        }
+        try await fenced(QueueScripts.complete, lease, arguments, keys: keys)
     }
 
     public func fail(_ lease: JobLease, error: JobError) async throws(QueueError) {
@@ -139,15 +150,19 @@ extension JobQueue {
         try await fenced(QueueScripts.release, lease, [message])
     }
 
-    private func fenced(_ script: RedisScript, _ lease: JobLease, _ arguments: [String]) async throws(QueueError) {
-        let reply = try await run(script, keys: jobKeys(lease), [lease.job.id.lowercasedString, lease.token] + arguments)
+    /// A script that writes only while the caller holds the lease; `keys`: the job's two, then the script's others.
+    func fenced(_ script: RedisScript, _ lease: JobLease, _ arguments: [String], keys ownKeys: [String]? = nil)
+        async throws(QueueError)
+    {
+        let reply = try await run(
+            script, keys: ownKeys ?? jobKeys(lease), [lease.job.id.lowercasedString, lease.token] + arguments)
         if reply.tag != "ok" { throw Self.refusal(reply, lease) }
     }
 
-    private func jobKeys(_ lease: JobLease) -> [String] { [keys.job(lease.job.id), keys.events(lease.job.id)] }
+    func jobKeys(_ lease: JobLease) -> [String] { [keys.job(lease.job.id), keys.events(lease.job.id)] }
 
     /// Why a fenced script refused the caller's write.
-    private static func refusal(_ reply: ScriptReply, _ lease: JobLease) -> QueueError {
+    static func refusal(_ reply: ScriptReply, _ lease: JobLease) -> QueueError {
         switch reply.tag {
         case "cancelled": return .cancelled(lease.job.id)
         case "lost": return .leaseLost(lease.job.id)

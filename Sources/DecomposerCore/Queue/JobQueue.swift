@@ -47,7 +47,7 @@ public struct JobQueue: Sendable {
         let reply = try await run(QueueScripts.enqueue, keys: ownKeys, [
             id.lowercasedString, request.fileID.lowercasedString, String(request.numLayers),
             String(request.resolution), String(policy.maxAttempts), String(policy.maxQueueDepth), request.fingerprint,
-            String(policy.maxRecoveries),
+            String(policy.maxRecoveries), request.useCache ? "1" : "0",
         ])
         switch reply.tag {
         case "created": return .created(id)

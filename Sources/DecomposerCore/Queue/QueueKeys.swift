@@ -54,6 +54,12 @@ public struct QueueKeys: Sendable, Equatable {
     /// ZSET alert id → when it may be tried next (ms); while a deliverer holds it, its lease's end.
     public var costAlertDue: String { "\(prefix):cost-alerts:due" }
 
+    /// HASH: the result cache's entry for a request digest (`ResultDigest`): the completed job whose
+    /// layers answer it, their attempt folder and list, the average call cost; expires after `CACHE_TTL_DAYS`.
+    public func resultCache(_ digest: String) -> String { "\(prefix):result-cache:\(digest)" }
+    /// STRING: the id of the job calling the endpoint for a digest (single flight; see `look-up-result.lua`).
+    public func resultInFlight(_ digest: String) -> String { "\(prefix):result-cache:\(digest):running" }
+
     /// HASH of one job.
     public func job(_ id: UUID) -> String { "\(prefix):job:\(id.lowercasedString)" }
     /// STREAM of one job's changes, entry id `0-<version>`, capped.

@@ -74,6 +74,7 @@ extension ServiceEnvironment {
                                    maxRetries: configuration.queue.maxAttempts - 1, jobDeadline: configuration.jobDeadline),
             maxImagePixels: configuration.maxImagePixels, concurrency: configuration.maxConcurrentJobs,
             shutdownGrace: configuration.shutdownGrace,
+            resultCache: configuration.resultCacheTTL.map { ResultCachePolicy(timeToLive: $0, modelVersion: configuration.modelVersion) },
             metrics: metrics, logger: logger)
         return (worker, client)
     }
