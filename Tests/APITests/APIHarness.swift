@@ -129,6 +129,13 @@ final class APIHarness: Sendable {
     /// Writes `count` layer PNGs for the job (in the folder of the attempt a worker's call would be) and completes it.
     @discardableResult
     func complete(_ lease: JobLease, layers count: Int) async throws -> [LayerResult] {
+        let layers = try await writeLayers(for: lease, count: count)
+        try await queue.complete(lease, layers: layers)
+        return layers
+    }
+
+    /// Writes `count` layer PNGs in the folder of the attempt a worker's call for `lease` would be.
+    func writeLayers(for lease: JobLease, count: Int) async throws -> [LayerResult] {
         let folder = results.appendingPathComponent(lease.job.id.lowercasedString)
             .appendingPathComponent(String(lease.job.attempts + 1))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -140,7 +147,6 @@ final class APIHarness: Sendable {
                 index: index, filename: "layer_\(index).png", url: "/results/\(lease.job.id.lowercasedString)/layer_\(index).png",
                 sizeKB: Double(png.count) / 1024, width: 32, height: 24))
         }
-        try await queue.complete(lease, layers: layers)
         return layers
     }
 

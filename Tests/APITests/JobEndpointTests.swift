@@ -78,6 +78,8 @@ import TestSupport
             ("too few layers", Array(#"{"file_id":"\#(fileID)","num_layers":1}"#.utf8), 422, "invalid_field", "2 to 10"),
             ("too many layers", Array(#"{"file_id":"\#(fileID)","num_layers":11}"#.utf8), 422, "invalid_field", "2 to 10"),
             ("resolution", Array(#"{"file_id":"\#(fileID)","resolution":800}"#.utf8), 422, "invalid_field", "640 or 1024"),
+            ("cache as text", Array(#"{"file_id":"\#(fileID)","cache":"false"}"#.utf8), 422, "invalid_field", "cache must be true or false"),
+            ("cache as 0", Array(#"{"file_id":"\#(fileID)","cache":0}"#.utf8), 422, "invalid_field", "cache must be true or false"),
             ("unknown file", Array(#"{"file_id":"\#(unknown)"}"#.utf8), 404, "file_not_found", nil),
         ]
         for (name, body, status, code, mentions) in cases {

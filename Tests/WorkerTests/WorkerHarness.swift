@@ -50,7 +50,7 @@ final class WorkerHarness: Sendable {
 
     func makeWorker(
         concurrency: Int = 4, grace: Duration = .seconds(30), timeout: Duration = .seconds(10), costs: CostTracker? = nil,
-        endpointURL: String? = nil
+        endpointURL: String? = nil, resultCache: ResultCachePolicy? = nil
     ) throws -> WorkerService {
         let client = VertexPredictionClient(
             endpoint: try PredictionEndpoint(projectID: "p", location: "us-central1", endpointID: "e",
@@ -61,7 +61,7 @@ final class WorkerHarness: Sendable {
             storage: FilesystemStorage(uploadsDirectory: uploads.directory, resultsDirectory: results),
             backoff: BackoffPolicy(base: .milliseconds(50), cap: .milliseconds(200), maxRetries: queue.policy.maxAttempts - 1,
                                    random: { $0.upperBound }),
-            maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: grace,
+            maxImagePixels: 50_000_000, concurrency: concurrency, shutdownGrace: grace, resultCache: resultCache,
             logger: Logger(label: "worker-test"))
     }
 

@@ -28,6 +28,13 @@ public struct CachedResult: Sendable, Equatable {
     public var layers: [LayerResult]
     /// The average cost of the digest's calls: what this hit avoids.
     public var callMicrodollars: Int64
+
+    public init(sourceJobID: UUID, sourceAttempt: Int?, layers: [LayerResult], callMicrodollars: Int64) {
+        self.sourceJobID = sourceJobID
+        self.sourceAttempt = sourceAttempt
+        self.layers = layers
+        self.callMicrodollars = callMicrodollars
+    }
 }
 
 /// What a job about to call the endpoint finds for its digest (`look-up-result.lua`).
