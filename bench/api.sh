@@ -26,6 +26,8 @@ bench_redis
 
 export HOST=127.0.0.1 PORT=$(free_port) ENV_FILE=/nonexistent LOG_LEVEL=warning
 export UPLOADS_DIR="$bench_work/uploads" RESULTS_DIR="$bench_work/results" MAX_QUEUE_DEPTH=10000000
+# One poster reused on purpose: the result cache stays off.
+export CACHE_TTL_DAYS=0
 "$bin/decomposer" api 2>"$bench_work/api.log" &
 api_pid=$!
 bench_cleanup_pids+=("$api_pid")

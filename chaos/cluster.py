@@ -38,6 +38,8 @@ CLUSTER = {
     "VERTEX_AI_API_ENDPOINT": f"http://{ADDRESS['storage']}:{ENDPOINT_PORT}",
     "VERTEX_AI_PROJECT_ID": "local", "VERTEX_AI_ENDPOINT_ID": "local",
     "JOB_LEASE_SECONDS": str(LEASE_SECONDS), "MAX_CONCURRENT_JOBS": "2", "SHUTDOWN_GRACE_SECONDS": "10",
+    # One poster sent again and again on purpose: every job makes its own call.
+    "CACHE_TTL_DAYS": "0",
 }
 # This script's own tools (redis-cli, `decomposer cost-report`) read these too.
 os.environ.update({key: CLUSTER[key] for key in ("ENV_FILE", "GCE_METADATA_HOST", "REDIS_URL")})

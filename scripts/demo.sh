@@ -32,6 +32,10 @@ echo
 "$bin" submit "$poster" --layers "${LAYERS:-5}" --resolution "${RESOLUTION:-1024}" --api "$BASE_URL" \
   --out "data/$(basename "${poster%.*}")-layers"
 echo
+echo "The same poster again: answered by the result cache, no GPU call (CACHE_TTL_DAYS=0 turns it off)."
+"$bin" submit "$poster" --layers "${LAYERS:-5}" --resolution "${RESOLUTION:-1024}" --api "$BASE_URL" \
+  --out "data/$(basename "${poster%.*}")-layers-again"
+echo
 "$bin" cost-report --days 1
 echo
 echo "Web page  $BASE_URL/  (upload your own posters there)"

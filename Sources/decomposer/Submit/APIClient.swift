@@ -28,8 +28,8 @@ struct APIClient {
     }
 
     /// Queues a job; returns its id.
-    func decompose(fileID: String, layers: Int, resolution: Int) async throws -> String {
-        let body = #"{"file_id":"\#(fileID)","num_layers":\#(layers),"resolution":\#(resolution)}"#
+    func decompose(fileID: String, layers: Int, resolution: Int, useCache: Bool = true) async throws -> String {
+        let body = #"{"file_id":"\#(fileID)","num_layers":\#(layers),"resolution":\#(resolution),"cache":\#(useCache)}"#
         let json = try await send("POST", "/api/decompose", body: Array(body.utf8), contentType: "application/json")
         guard let id = json["job_id"] as? String else { throw APIClientError("the API answered without a job_id") }
         return id

@@ -29,6 +29,9 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Where to put the layers (default: ./<poster name>-layers/).")
     var out: String?
 
+    @Flag(help: "Call the model even when an identical request has a result in the cache.")
+    var noCache = false
+
     func validate() throws {
         guard JobRequest.layerRange.contains(layers) else { throw ValidationError("--layers must be from 2 to 10") }
         guard JobRequest.resolutions.contains(resolution) else { throw ValidationError("--resolution must be 640 or 1024") }
@@ -44,7 +47,7 @@ struct SubmitCommand: AsyncParsableCommand {
         let posterURL = URL(fileURLWithPath: poster)
         do {
             let fileID = try await client.upload(posterURL)
-            let jobID = try await client.decompose(fileID: fileID, layers: layers, resolution: resolution)
+            let jobID = try await client.decompose(fileID: fileID, layers: layers, resolution: resolution, useCache: !noCache)
             Self.say("Job \(jobID) queued (\(layers) layers at \(resolution) px)")
             let job = try await follow(jobID, client: client)
             try await finish(job, client: client, poster: posterURL)
@@ -99,7 +102,8 @@ struct SubmitCommand: AsyncParsableCommand {
             let destination = folder.appendingPathComponent(name)
             try await BlockingIO.run { try Data(bytes).write(to: destination, options: .atomic) }
         }
-        Self.say("\(layers.count) layers in \(folder.path)/ (cost \(String(format: "$%.6f", job["cost_usd"] as? Double ?? 0)))")
+        let origin = job["cached"] as? Bool == true ? "from the result cache, no GPU call" : "cost \(String(format: "$%.6f", job["cost_usd"] as? Double ?? 0))"
+        Self.say("\(layers.count) layers in \(folder.path)/ (\(origin))")
     }
 
     /// Straight to the file descriptor, in order with the progress lines.
