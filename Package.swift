@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
+        // The ZIP container of the PPTX and ZIP exports.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         // Benchmark-only: what the own multipart parser is measured against (bench/RESULTS.md).
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // Benchmark-only: its JSON reader (into Google_Protobuf_Struct) is the one other the mirrors offer.
@@ -43,6 +45,13 @@ let package = Package(
         ),
         // Decode, probe, resize and encode posters and layers.
         .target(name: "ImageCodec", dependencies: ["CImageCodecs"]),
+
+        // Designer-ready files of a completed job's layers: PSD (written by the project from Adobe's
+        // specification), PPTX and ZIP (ZIPFoundation).
+        .target(
+            name: "Exports",
+            dependencies: ["ImageCodec", "SystemSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // HTTP over libcurl's multi interface on a thread of its own.
