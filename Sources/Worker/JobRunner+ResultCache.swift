@@ -9,18 +9,24 @@ import SystemSupport
 /// twin is calling the endpoint now waits for that call; otherwise it calls, and its completion
 /// becomes the digest's entry.
 extension JobRunner {
-    /// True when the job was completed from the cache (its stages: `processing` 10% "Preparing
-    /// image" → `completed` 100%, `cached`); false when this job is to call the endpoint.
-    func answeredFromCache(
+    /// What the cache left a job to do.
+    enum CacheAnswer {
+        /// Completed from the cache (its stages: `processing` 10% "Preparing image" → `completed` 100%, `cached`).
+        case completed
+        /// This job calls the endpoint (it holds the digest's flight); `afterWaiting`: it waited for a twin first.
+        case call(afterWaiting: Bool)
+    }
+
+    func answerFromCache(
         _ lease: JobLease, digest: String, into set: LayerSet, policy: ResultCachePolicy, logger: Logger
-    ) async throws -> Bool {
+    ) async throws -> CacheAnswer {
         var stale: UUID?
         var waitingFor: UUID?
         while true {
             let found = try await fenced(logger) { try await queue.lookUpResult(lease, digest: digest, staleSource: stale) }
             switch found {
             case .yours:
-                return false
+                return .call(afterWaiting: waitingFor != nil)
             case .running(let claimant):
                 if waitingFor != claimant {
                     waitingFor = claimant
@@ -51,7 +57,7 @@ extension JobRunner {
                 metrics.completed.increment()
                 metrics.cacheHits.increment()
                 logger.info("Completed from the result cache", metadata: ["source_job": "\(cached.sourceJobID.lowercasedString)"])
-                return true
+                return .completed
             }
         }
     }

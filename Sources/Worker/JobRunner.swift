@@ -108,10 +108,14 @@ struct JobRunner: Sendable {
             let digest = try await ComputePool.shared.run {
                 policy.digest(image: prepared.bytes, layers: job.numLayers, resolution: job.resolution, endpoint: endpoint)
             }
-            if try await answeredFromCache(lease, digest: digest, into: layerSet, policy: policy, logger: logger) { return }
-            caching = (digest, policy)
-            // A pause may have begun while it waited for a twin.
-            paused = try await ridingOutRedisOutage(logger) { try await pause.remaining() } > .zero
+            switch try await answerFromCache(lease, digest: digest, into: layerSet, policy: policy, logger: logger) {
+            case .completed:
+                return
+            case .call(let waited):
+                caching = (digest, policy)
+                // A pause may have begun while it waited for a twin.
+                if waited { paused = try await ridingOutRedisOutage(logger) { try await pause.remaining() } > .zero }
+            }
         }
         if paused { try await pause.waitUntilOver() }
         try await fenced(logger) { try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true) }
