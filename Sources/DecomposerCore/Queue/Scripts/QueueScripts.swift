@@ -23,10 +23,11 @@ enum QueueScripts {
     static let finishCostAlert = script("finish-cost-alert", PackageResources.finish_cost_alert_lua)
     static let retryCostAlert = script("retry-cost-alert", PackageResources.retry_cost_alert_lua)
     static let advertiseSlots = script("advertise-slots", PackageResources.advertise_slots_lua)
+    static let repairOrder = script("repair-order", PackageResources.repair_order_lua)
 
     static let all: [RedisScript] = [
         enqueue, claim, sweep, renew, progress, release, complete, fail, retry, postpone, cancel, recordAttempt, pauseFleet,
-        fleetPauseRemaining, claimCostAlert, finishCostAlert, retryCostAlert, advertiseSlots,
+        fleetPauseRemaining, claimCostAlert, finishCostAlert, retryCostAlert, advertiseSlots, repairOrder,
     ]
 
     private static let library = String(decoding: PackageResources.library_lua, as: UTF8.self)
