@@ -92,7 +92,7 @@ public struct CostAlertDeliverer: Sendable {
             return .retrying(after: .zero, reason: "cancelled")
         }
         let name = "Cost alert \(alert.id) to \(receiver)"
-        switch WebhookVerdict(result) {
+        switch WebhookVerdict(result, now: Date()) {
         case .delivered:
             try await queue.finishCostAlert(alert.id)
             metrics.delivered.increment()
@@ -103,9 +103,9 @@ public struct CostAlertDeliverer: Sendable {
             metrics.gaveUp.increment()
             logger.error("\(name) refused by the receiver (\(reason)); not retried")
             return .gaveUp(reason: reason)
-        case .retry(let reason):
+        case .retry(let reason, let retryAfter):
             metrics.failed.increment()
-            let delay = policy.backoff(afterAttempt: alert.attempts, random: random())
+            let delay = policy.delay(afterAttempt: alert.attempts, random: random(), retryAfter: retryAfter)
             switch try await queue.retryCostAlert(alert, after: delay, giveUpAfter: policy.giveUpAfter) {
             case .scheduled(let after):
                 logger.warning("\(name) not delivered (\(reason)); retrying in \(after) (attempt \(alert.attempts))")

@@ -16,11 +16,14 @@ public struct CostAlertPolicy: Sendable {
     public var giveUpAfter: Duration
     /// How often an idle deliverer looks at the outbox (it also wakes when the next retry is due).
     public var pollInterval: Duration
+    /// The longest a receiver's `Retry-After` (on a 429 or 503) may hold back the next try: a
+    /// receiver asking for a day, or a clock far off, still gets the alert within the give-up age.
+    public var retryAfterCap: Duration
 
     public init(
         connectTimeout: Duration = .seconds(5), timeout: Duration = .seconds(15), lease: Duration = .seconds(60),
         backoffBase: Duration = .seconds(10), backoffCap: Duration = .seconds(900), giveUpAfter: Duration = .seconds(86_400),
-        pollInterval: Duration = .seconds(5)
+        pollInterval: Duration = .seconds(5), retryAfterCap: Duration = .seconds(3_600)
     ) {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
@@ -29,6 +32,7 @@ public struct CostAlertPolicy: Sendable {
         self.backoffCap = backoffCap
         self.giveUpAfter = giveUpAfter
         self.pollInterval = pollInterval
+        self.retryAfterCap = retryAfterCap
     }
 
     /// The wait after failed delivery number `attempt` (1 = the first): exponential, capped, with
@@ -40,5 +44,13 @@ public struct CostAlertPolicy: Sendable {
         let ceiling = min(Double(backoffCap.milliseconds), base * Double(1 << exponent))
         let jitter = min(max(random, 0), 1)
         return .milliseconds(Int64((ceiling / 2 + ceiling / 2 * jitter).rounded()))
+    }
+
+    /// The wait before the next try: the backoff, or the receiver's `Retry-After` (up to
+    /// `retryAfterCap`) when it asks for longer, so the next try is never earlier than it asked.
+    public func delay(afterAttempt attempt: Int, random: Double, retryAfter: Duration?) -> Duration {
+        let backoff = backoff(afterAttempt: attempt, random: random)
+        guard let retryAfter else { return backoff }
+        return max(backoff, min(retryAfter, retryAfterCap))
     }
 }

@@ -1,3 +1,4 @@
+import enum CurlHTTP.RetryAfter
 import Foundation
 import HTTPTypes
 

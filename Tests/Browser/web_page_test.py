@@ -2,11 +2,22 @@
 
 Uploads the sample poster, waits for the job to complete, checks that every
 layer image loaded and that toggling a layer hides it in the stacked preview,
-and saves a screenshot. Run by scripts/browser-test.sh, which starts the stack.
+and saves a screenshot. Then a job queued behind a busy worker: the status line
+says "N ahead of you, about X s", then "Next in line, about X s", then the
+processing view once the worker starts it. The worker (MAX_CONCURRENT_JOBS=1)
+calls the endpoint through a gate served here, opened one call at a time, so
+every state is waited for, never timed. Run by scripts/browser-test.sh, which
+starts the stack.
 """
+import json
 import os
+import re
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -18,7 +29,10 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 BASE_URL = os.environ["BASE_URL"]
 POSTER = os.environ["POSTER"]
 SCREENSHOT = os.environ.get("SCREENSHOT", "web-page.png")
+GATE_PORT = int(os.environ["GATE_PORT"])
+UPSTREAM = os.environ["UPSTREAM"]
 LAYERS = 4
+WAIT = 120  # seconds: the bound on every wait for a state
 
 results = {"passed": 0, "failed": 0}
 
@@ -26,6 +40,131 @@ results = {"passed": 0, "failed": 0}
 def check(condition, what):
     results["passed" if condition else "failed"] += 1
     print(("ok   " if condition else "FAIL ") + what, flush=True)
+
+
+class Gate:
+    """Lets the worker's endpoint calls through: all of them while open, else one per allow()."""
+
+    def __init__(self):
+        self.condition = threading.Condition()
+        self.allowance = None  # None: open
+        self.held = 0  # calls waiting at the gate now
+        self.passed = 0  # calls let through so far
+
+    def close(self):
+        with self.condition:
+            self.allowance = 0
+
+    def allow(self, count=1):
+        with self.condition:
+            self.allowance = (self.allowance or 0) + count
+            self.condition.notify_all()
+
+    def open(self):
+        with self.condition:
+            self.allowance = None
+            self.condition.notify_all()
+
+    def enter(self):
+        with self.condition:
+            self.held += 1
+            self.condition.notify_all()
+            self.condition.wait_for(lambda: self.allowance is None or self.allowance > 0, timeout=2 * WAIT)
+            if self.allowance:
+                self.allowance -= 1
+            self.held -= 1
+            self.passed += 1
+            self.condition.notify_all()
+
+    def wait_held(self, count):
+        with self.condition:
+            return self.condition.wait_for(lambda: self.held == count, timeout=WAIT)
+
+    def let_one_through(self):
+        """Lets the held call through and waits until the worker's next call is held."""
+        with self.condition:
+            passed = self.passed
+        self.allow(1)
+        with self.condition:
+            return self.condition.wait_for(lambda: self.passed > passed and self.held == 1, timeout=WAIT)
+
+
+gate = Gate()
+
+
+class GateHandler(BaseHTTPRequestHandler):
+    """Forwards to the local endpoint; prediction calls (POST) wait at the gate first."""
+
+    def forward(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.command == "POST":
+            gate.enter()
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
+        request = urllib.request.Request(UPSTREAM + self.path, data=body or None, headers=headers, method=self.command)
+        try:
+            with urllib.request.urlopen(request, timeout=300) as response:
+                status, reply_headers, reply = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            status, reply_headers, reply = error.code, error.headers, error.read()
+        self.send_response(status)
+        for name, value in reply_headers.items():
+            if name.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    do_GET = do_POST = forward
+
+    def log_message(self, *args):
+        pass
+
+
+gate_server = ThreadingHTTPServer(("127.0.0.1", GATE_PORT), GateHandler)
+gate_server.daemon_threads = True
+threading.Thread(target=gate_server.serve_forever, daemon=True).start()
+
+
+def api(method, path, body=None, content_type="application/json"):
+    request = urllib.request.Request(BASE_URL + path, data=body, method=method, headers={"Content-Type": content_type})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def upload_poster():
+    boundary = "browser-test-boundary"
+    with open(POSTER, "rb") as handle:
+        poster = handle.read()
+    form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n"
+            "Content-Type: image/png\r\n\r\n").encode() + poster + f"\r\n--{boundary}--\r\n".encode()
+    return api("POST", "/api/upload", form, f"multipart/form-data; boundary={boundary}")["file_id"]
+
+
+def wait_until(condition, what):
+    deadline = time.time() + WAIT
+    while not condition():
+        if time.time() > deadline:
+            raise TimeoutError(what)
+        time.sleep(0.1)
+
+
+def status_text():
+    return driver.find_element(By.ID, "status").text
+
+
+def expected_queue_text(job):
+    """What the page must say for the job as the API sees it now, or None when it has no ETA yet."""
+    if job["status"] != "queued" or not isinstance(job.get("position"), int) or job.get("eta_seconds") is None:
+        return None
+    ahead = job["position"] - 1
+    line = "Next in line" if ahead == 0 else f"{ahead} ahead of you"
+    return f"0% · {line}, about {job['eta_seconds']} s"
+
+
+def page_shows_place(job_id):
+    """The page's status line equals the API's position and ETA for the job (both read now)."""
+    expected = expected_queue_text(api("GET", f"/api/jobs/{job_id}"))
+    return expected is not None and status_text() == expected
 
 
 options = Options()
@@ -68,6 +207,47 @@ try:
     driver.save_screenshot(SCREENSHOT)
     print(f"screenshot: {SCREENSHOT}")
 
+    # Queued behind a busy worker: its one call slot holds a call at the closed gate.
+    gate.close()
+    file_id = upload_poster()
+    blockers = [api("POST", "/api/decompose", json.dumps({"file_id": file_id, "num_layers": 2, "resolution": 640}).encode())["job_id"]
+                for _ in range(4)]
+    check(gate.wait_held(1), "the worker's one call waits at the closed gate")
+    watched = "return socket ? socket.url : '';"
+    before = driver.execute_script(watched)
+    file_input.send_keys(os.path.abspath(POSTER))
+    WebDriverWait(driver, 10).until(ready.element_to_be_clickable((By.ID, "go"))).click()
+    wait_until(lambda: driver.execute_script(watched) != before, "the page watches its new job")
+    job_id = re.search(r"/ws/status/([0-9a-f-]{36})", driver.execute_script(watched)).group(1)
+    check(job_id not in blockers, f"the page watches its own job {job_id}")
+    wait_until(lambda: page_shows_place(job_id), "the page shows the job's place")
+    shown = status_text()
+    check(re.fullmatch(r"0% · [1-9]\d* ahead of you, about \d+ s", shown) is not None,
+          f"a job behind others shows how many are ahead and the ETA ({shown!r})")
+    # One call at a time: the job moves up until it is next in line (it cannot be claimed before).
+    while api("GET", f"/api/jobs/{job_id}").get("position", 0) > 1:
+        if not gate.let_one_through():
+            raise TimeoutError("the worker's next call did not come")
+    wait_until(lambda: page_shows_place(job_id), "the page shows next in line")
+    shown = status_text()
+    check(re.fullmatch(r"0% · Next in line, about \d+ s", shown) is not None, f"then next in line ({shown!r})")
+    # The calls ahead of it end one by one until the worker runs it: its own call is held.
+    # (A held call while the job is below 30% is another job's: the job's "Running on GPU"
+    # is written before its call goes out.)
+    while True:
+        job = api("GET", f"/api/jobs/{job_id}")
+        if job["status"] == "processing" and job["progress"] >= 30:
+            break
+        if job["status"] not in ("queued", "processing") or not gate.let_one_through():
+            raise TimeoutError(f"the page's job did not reach its call ({job['status']}, {job['message']})")
+    wait_until(lambda: "Running on GPU" in status_text(), "the page shows the processing view")
+    shown = status_text()
+    check("ahead of you" not in shown and "Next in line" not in shown and not shown.startswith("0%"),
+          f"the processing view once the worker starts it ({shown!r})")
+    gate.open()
+    WebDriverWait(driver, WAIT).until(ready.visibility_of_element_located((By.ID, "results")))
+    check(len(driver.find_elements(By.CSS_SELECTOR, "img.layer-image")) == LAYERS, "then its layers")
+
     # A refusal is a readable message, not raw JSON.
     not_image = os.path.join(os.path.dirname(os.path.abspath(SCREENSHOT)), "notes.png")
     with open(not_image, "w") as handle:
@@ -81,7 +261,9 @@ except Exception as error:  # a timeout or a missing element is a failed check, 
     check(False, f"the page works end to end ({type(error).__name__}: {error})")
     driver.save_screenshot(SCREENSHOT.replace(".png", "-failure.png"))
 finally:
+    gate.open()
     driver.quit()
+    gate_server.shutdown()
 
 print(f"browser test: {results['passed']} passed, {results['failed']} failed")
 sys.exit(1 if results["failed"] else 0)

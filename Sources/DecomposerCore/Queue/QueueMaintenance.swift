@@ -5,7 +5,10 @@ import Logging
 /// would use what it moves; the autoscaling demand counts due retries, so a
 /// worker is started for them); the script is atomic, so any number of
 /// sweepers never double-deliver a job. Claims sweep too, so this matters
-/// most when every worker is busy.
+/// most when every worker is busy. Each tick, from the worker's start, also
+/// repairs the wait list's `order` mirror when it disagrees with the list
+/// (jobs queued by a release without it: an upgrade, or old API replicas still
+/// running during one), so their positions are right; O(1) when consistent.
 public struct QueueMaintenance: Sendable {
     public let queue: JobQueue
     public let interval: Duration
@@ -24,6 +27,11 @@ public struct QueueMaintenance: Sendable {
         var failing = false
         while !Task.isCancelled {
             do {
+                if case .rebuilt(let before, let waiting) = try await queue.repairOrder() {
+                    logger.notice(
+                        "Rebuilt the queue's position mirror from the wait list",
+                        metadata: ["mirrored_before": "\(before)", "waiting": "\(waiting)"])
+                }
                 let (promoted, recovered) = try await queue.sweep()
                 if failing { logger.info("Queue maintenance reaches Redis again") }
                 failing = false

@@ -4,6 +4,7 @@ import DecomposerCore
 import Foundation
 import Redis
 import Storage
+import SystemSupport
 
 /// Checks configuration, Redis and the storage the way the services will at
 /// start-up, and shows the queue. Exit 2: bad configuration; 1: Redis
@@ -34,5 +35,24 @@ struct DoctorCommand: AsyncParsableCommand {
         print("storage  ok  \(storage.summary)")
         let counts = try await environment.queue.counts()
         print("queue    waiting \(counts.waiting), retrying \(counts.delayed), running \(counts.active), dead letters \(counts.dead)")
+        let alerts = try await environment.queue.pendingCostAlerts()
+        print(Self.alertsLine(alerts, now: try await environment.queue.now()))
+    }
+
+    /// The cost alerts still in the outbox (not yet delivered: the receiver is down or refusing
+    /// them for now, or no process delivers), and how long the oldest has waited.
+    static func alertsLine(_ alerts: [CostAlert], now: Date) -> String {
+        guard let oldest = alerts.first else { return "alerts   pending 0" }
+        let age = max(0, now.millisecondsSince1970 - oldest.createdMilliseconds) / 1000
+        return "alerts   pending \(alerts.count), oldest \(oldest.id) raised \(Self.readable(seconds: age)) ago, "
+            + "\(oldest.attempts) delivery attempts"
+    }
+
+    /// `45 s`, `12 min`, `3 h 05 min`.
+    static func readable(seconds: Int64) -> String {
+        if seconds < 120 { return "\(seconds) s" }
+        if seconds < 7_200 { return "\(seconds / 60) min" }
+        let minutes = (seconds / 60) % 60
+        return "\(seconds / 3_600) h \(minutes < 10 ? "0" : "")\(minutes) min"
     }
 }

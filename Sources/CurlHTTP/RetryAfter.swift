@@ -5,13 +5,15 @@ import Foundation
 ///
 /// The date form is measured against an injected `now`, so tests do not
 /// depend on the clock and a worker can pass the time the answer arrived.
-enum RetryAfter {
+/// Here, beside the HTTP client, because both the prediction client and the
+/// cost-alert deliverer honour it.
+public enum RetryAfter {
     /// The wait the header asks for; `.zero` for a date already past, `nil`
     /// when the value is neither form.
-    static func parse(_ value: String, now: Date) -> Duration? {
-        let value = value.trimmingWhitespace()
+    public static func parse(_ value: String, now: Date) -> Duration? {
+        let value = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !value.isEmpty else { return nil }
-        if value.allSatisfy(\.isASCIIDigit) {
+        if value.allSatisfy({ $0.isASCII && $0.isWholeNumber }) {
             // More digits than an Int64 holds is "wait forever": clamp, the
             // job deadline turns it into a give-up.
             guard let seconds = Int64(value) else { return .seconds(Int64(Int32.max)) }
