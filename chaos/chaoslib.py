@@ -116,12 +116,19 @@ def png_is_whole(path):
     return seen_end and len(zlib.decompress(idat)) == height * (1 + width * 4)
 
 
+def result_folder(job_id):
+    """`{job_id}/{attempt}`: where a completed job's layers are under the results root (each
+    attempt writes a folder of its own; the job records which one it completed with)."""
+    attempt = redis("HGET", f"{PREFIX}:job:{job_id}", "result_attempt").strip()
+    return f"{job_id}/{attempt}" if attempt else job_id
+
+
 def broken_jobs(completed):
     """`completed` is worth only what is on disk behind it: the ids of the completed jobs
     (as the API returns them) missing a layer file or holding a layer that is not whole."""
     broken = []
     for job in completed:
-        folder = os.path.join(os.environ["RESULTS_DIR"], job["job_id"])
+        folder = os.path.join(os.environ["RESULTS_DIR"], result_folder(job["job_id"]))
         names = sorted(layer["filename"] for layer in job["layers"])
         if len(names) != job["num_layers"] or not all(png_is_whole(os.path.join(folder, name)) for name in names):
             broken.append(job["job_id"])

@@ -40,7 +40,7 @@ import time
 import urllib.parse
 
 from chaoslib import (PREFIX, billed_calls, finish, give_up_at, job_events, multipart, png_is_whole, record, redis,
-                      request_log, sample_poster)
+                      request_log, result_folder, sample_poster)
 from cluster import (ADDRESS, API_PORT, BUCKET, CUT_HOST, GCS_PORT, LOG_DIR, NAMESPACE, REPLICAS, WORK, WORKERS, api,
                      host_folder, in_flight, other, processes, request, say, set_link, start_api, start_cluster, stop,
                      wait_until, worker_metric)
@@ -316,7 +316,7 @@ def check_layers(run, finals):
             broken.append((job, "layer count"))
         for layer in final["layers"]:
             status, _, served = request(ADDRESS[other(run.taker[job])], API_PORT, "GET", layer["url"])
-            name = f"results/{job}/{layer['filename']}"
+            name = f"results/{result_folder(job)}/{layer['filename']}"
             stored = bucket_object(name)
             counted += 1
             if status != 200 or stored is None or served != stored:
@@ -327,8 +327,8 @@ def check_layers(run, finals):
             if not png_is_whole(scratch):
                 broken.append((job, layer["filename"]))
             # Information: a layer object written again after its job completed (a fenced-out
-            # worker's upload that was in flight; same bytes here, the local endpoint being
-            # deterministic). Not a check: the service does not fence bucket writes.
+            # worker's upload that was in flight). Each attempt writes a folder of its own, so a
+            # fenced-out worker's late upload lands in its own attempt's folder, not in this one.
             updated = rfc3339_ms((bucket_metadata(name) or {}).get("updated", ""))
             if updated and updated > completed_ms[job]:
                 rewritten.append((job, layer["filename"]))
