@@ -64,6 +64,24 @@ def check_cost_chart(driver, check):
     check(height >= 2, f"today's bar is visible ({height} px)")
     check(label != "$0.00" and re.fullmatch(r"\$0\.0*[1-9]\d*", label) is not None, f"today's label shows the fraction ({label!r})")
 
+    # Beside a costlier day the fraction still gets a bar: the page draws a made-up report.
+    drawn = driver.execute_async_script("""
+const done = arguments[arguments.length - 1], realFetch = window.fetch;
+const days = ["2026-01-01", "2026-01-02", "2026-01-03"].map((date, i) => ({ date, usd: [0, 1.25, 0.0004][i],
+  gpu_seconds: 0, requests: i, failed_requests: 0, cache_hits: 0, cache_avoided_usd: 0 }));
+const report = { days, total_usd: 1.2504, total_cache_hits: 0, total_cache_avoided_usd: 0 };
+window.fetch = async () => new Response(JSON.stringify(report), { status: 200, headers: { "Content-Type": "application/json" } });
+loadCosts().then(() => {
+  window.fetch = realFetch;
+  done([...document.querySelectorAll("#chart svg rect")].map((r) => Number(r.getAttribute("height"))).concat(
+    [...document.querySelectorAll("#chart text.day-cost")].map((t) => t.textContent)));
+});
+""")
+    check(drawn[0] == 0 and 2 <= drawn[2] < drawn[1],
+          f"beside a $1.25 day, a $0.0004 day still has a visible bar and no bar for a zero day (heights {drawn[:3]})")
+    check(drawn[3:] == ["$0.00", "$1.25", "$0.0004"], f"the labels read $0.00, $1.25, $0.0004 ({drawn[3:]})")
+    driver.execute_script("loadCosts();")  # the real figures again
+
 
 def api_json(base_url, path):
     with urllib.request.urlopen(base_url + path, timeout=10) as response:
