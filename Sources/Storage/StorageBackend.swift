@@ -29,6 +29,14 @@ public protocol StorageBackend: Sendable {
     /// Stores the closed spool file at `path` as the upload `fileID` and removes the spool.
     func storeUpload(spooledAt path: String, fileID: UUID, fileExtension: String) async throws
 
+    /// Stores layer `index` of `set` (a completed job's) as the PNG upload `fileID`, so a job can
+    /// split that layer further like any upload, and keeps it when the parent's layers are
+    /// cleaned up. No bytes pass through this process where the backend allows (a hard link on
+    /// disk, a server-side copy in a bucket); storing it again overwrites it with the same bytes.
+    /// - Throws: `StorageError.notFound` when the layer is gone, `.unavailable` when storage cannot
+    ///   be reached.
+    func storeUpload(copyOfLayer index: Int, of set: LayerSet, fileID: UUID) async throws
+
     /// Whether the upload exists (every enqueue asks). - Throws: `StorageError.unavailable`.
     func uploadExists(_ fileID: UUID) async throws -> Bool
 

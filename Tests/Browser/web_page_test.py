@@ -26,6 +26,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from layout_and_split_checks import check_controls_fit, check_cost_chart, check_split, reset_viewport
+
 BASE_URL = os.environ["BASE_URL"]
 POSTER = os.environ["POSTER"]
 SCREENSHOT = os.environ.get("SCREENSHOT", "web-page.png")
@@ -206,6 +208,11 @@ try:
     check(len(chart) == 7, f"the cost chart has 7 days (got {len(chart)})")
     driver.save_screenshot(SCREENSHOT)
     print(f"screenshot: {SCREENSHOT}")
+    check_cost_chart(driver, check)
+    for width in (1200, 390):
+        check_controls_fit(driver, check, width)
+    reset_viewport(driver)
+    check_split(driver, check, BASE_URL, LAYERS)
 
     # Queued behind a busy worker: its one call slot holds a call at the closed gate.
     gate.close()

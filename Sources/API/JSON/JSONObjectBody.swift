@@ -28,6 +28,12 @@ struct JSONObjectBody {
         self.fields = fields
     }
 
+    /// A field's value as sent; nil when absent or `null` (which every field reads as absent).
+    func value(_ name: String) -> JSONValue? {
+        guard let value = fields[name], value != .null else { return nil }
+        return value
+    }
+
     /// An integer field: absent or `null` gives `fallback`; `true`, `"5"` and
     /// `5.5` are refused. `5.0` is accepted (JSON has one number type).
     func integer(_ name: String, default fallback: Int, allowed: String, where isValid: (Int) -> Bool) throws(APIError) -> Int {

@@ -14,7 +14,7 @@ struct JobRepresentation: Encodable {
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id", fileID = "file_id", status, progress, message, version
         case numLayers = "num_layers", resolution, attempts, recoveries
-        case createdAt = "created_at", updatedAt = "updated_at", layers, error, costUSD = "cost_usd", cached
+        case createdAt = "created_at", updatedAt = "updated_at", layers, error, costUSD = "cost_usd", cached, parent
         case position, etaSeconds = "eta_seconds", waitingReason = "waiting_reason"
     }
 
@@ -40,6 +40,11 @@ struct JobRepresentation: Encodable {
         }
         try container.encode(Double(job.costMicros) / 1_000_000, forKey: .costUSD)
         try container.encode(job.cached, forKey: .cached)
+        if let parent = job.parent {
+            try container.encode(ParentRepresentation(parent: parent), forKey: .parent)
+        } else {
+            try container.encodeNil(forKey: .parent)
+        }
         if job.status == .queued, let place, place != .notWaiting {
             var position: Int?, eta: Int?
             if case .waiting(let at, let seconds) = place { (position, eta) = (at, seconds) }
@@ -60,6 +65,19 @@ struct JobRepresentation: Encodable {
             try container.encode(error.code, forKey: .code)
             try container.encode(error.message, forKey: .message)
             try container.encode(error.googleStatus, forKey: .googleStatus)
+        }
+    }
+
+    /// `{"job_id","layer"}`: the job and layer this job splits further.
+    private struct ParentRepresentation: Encodable {
+        let parent: JobParent
+
+        enum CodingKeys: String, CodingKey { case jobID = "job_id", layer }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(parent.jobID.lowercasedString, forKey: .jobID)
+            try container.encode(parent.layer, forKey: .layer)
         }
     }
 

@@ -296,15 +296,30 @@ components:
         height: { type: integer }
     DecomposeRequest:
       type: object
-      required: [file_id]
+      description: |
+        Exactly one of file_id (an upload) and source (a layer of a completed job, split further);
+        both or neither is 422 invalid_field. With source: 404 when the job or its layer does not
+        exist, 409 while the job is not completed.
+      oneOf:
+        - required: [file_id]
+        - required: [source]
       properties:
         file_id: { type: string, format: uuid }
+        source: { $ref: "#/components/schemas/LayerSource" }
         num_layers: { type: integer, minimum: 2, maximum: 10, default: 5 }
         resolution: { type: integer, enum: [640, 1024], default: 1024 }
         cache:
           type: boolean
           default: true
           description: "false: no result from the result cache, and none left in it (a fresh endpoint call)"
+    LayerSource:
+      type: object
+      description: "a completed job's layer (an RGBA PNG, sent with its transparency) to decompose as the new job's image"
+      required: [job_id, layer]
+      additionalProperties: false
+      properties:
+        job_id: { type: string, format: uuid }
+        layer: { type: integer, minimum: 0, maximum: 2147483647, description: "the layer's index in the job's layers" }
     EnqueuedJob:
       type: object
       required: [job_id, status]
@@ -334,7 +349,7 @@ components:
     Job:
       type: object
       required: [job_id, file_id, status, progress, message, version, num_layers, resolution, attempts,
-                 recoveries, created_at, updated_at, layers, error, cost_usd, cached]
+                 recoveries, created_at, updated_at, layers, error, cost_usd, cached, parent]
       properties:
         job_id: { type: string, format: uuid }
         file_id: { type: string, format: uuid }
@@ -357,6 +372,15 @@ components:
         cached:
           type: boolean
           description: "true when the job was completed from the result cache (an identical earlier request's layers, copied; no endpoint call)"
+        parent:
+          description: "the job and layer this job splits further (POST /api/decompose with source); null for a job on an upload"
+          oneOf:
+            - type: "null"
+            - type: object
+              required: [job_id, layer]
+              properties:
+                job_id: { type: string, format: uuid }
+                layer: { type: integer, minimum: 0 }
         position:
           type: [integer, "null"]
           minimum: 1

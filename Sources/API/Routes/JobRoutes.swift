@@ -29,7 +29,7 @@ struct JobRoutes {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the request as application/json")
         }
         let body = try JSONObjectBody(try await request.body.collect(upTo: context.maxUploadSize))
-        let fileID = try body.uuid("file_id")
+        let input = try DecomposeInput(body)
         let numLayers = try body.integer(
             "num_layers", default: 5,
             allowed: "an integer from \(JobRequest.layerRange.lowerBound) to \(JobRequest.layerRange.upperBound)",
@@ -45,14 +45,22 @@ struct JobRoutes {
                 throw APIError.invalidField("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyLength) characters")
             }
         }
-        guard try await storage.uploadExists(fileID) else { throw APIError.fileNotFound(fileID.lowercasedString) }
+        let fileID: UUID, parent: JobParent?
+        switch input {
+        case .file(let id):
+            guard try await storage.uploadExists(id) else { throw APIError.fileNotFound(id.lowercasedString) }
+            (fileID, parent) = (id, nil)
+        case .source(let source):
+            (fileID, parent) = (try await SplitSource(queue: queue, storage: storage).upload(for: source), source)
+        }
 
         let outcome = try await queue.enqueue(
-            JobRequest(fileID: fileID, numLayers: numLayers, resolution: resolution, useCache: useCache),
+            JobRequest(fileID: fileID, numLayers: numLayers, resolution: resolution, useCache: useCache, parent: parent),
             idempotencyKey: idempotencyKey)
         switch outcome {
         case .created(let id):
-            context.logger.info("Queued job \(id) for file \(fileID) (\(numLayers) layers, \(resolution) px)")
+            let what = parent.map { "layer \($0.layer) of job \($0.jobID.lowercasedString)" } ?? "file \(fileID)"
+            context.logger.info("Queued job \(id) for \(what) (\(numLayers) layers, \(resolution) px)")
             return try JSONResponse.make(.accepted, EnqueuedJob(jobID: id.lowercasedString, status: JobStatus.queued.rawValue))
         case .existing(let id):
             let status = try await queue.job(id)?.status ?? .queued

@@ -47,10 +47,15 @@ enum WebPage {
   .stack img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; }
   .stack img:first-child { position: static; display: block; visibility: hidden; }
   .gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 10px; }
-  .layer { border: 1px solid var(--line); border-radius: 8px; padding: 8px; font-size: 13px; }
+  .layer { border: 1px solid var(--line); border-radius: 8px; padding: 8px; font-size: 13px; min-width: 0; }
   .layer .thumb { background: repeating-conic-gradient(#eee 0 25%, #fff 0 50%) 0 0 / 12px 12px; border-radius: 4px; }
   .layer img { width: 100%; height: 110px; object-fit: contain; display: block; }
-  .layer .meta { display: flex; justify-content: space-between; align-items: center; margin-top: 6px; gap: 6px; }
+  .layer .meta, .layer .actions { display: flex; flex-wrap: wrap; align-items: center; margin-top: 6px; gap: 6px; }
+  .layer .meta label { flex-direction: row; align-items: center; white-space: nowrap; }
+  .layer .actions > * { max-width: 100%; font-size: 13px; padding: 4px 8px; white-space: nowrap; }
+  .layer .actions input { width: 3.5em; padding: 3px 4px; border: 1px solid var(--line); border-radius: 6px; font: inherit; }
+  #lineage { color: var(--muted); margin: 0 0 12px; }
+  #lineage:empty { display: none; }
   #chart svg { width: 100%; height: 150px; display: block; }
   #chart text { font-size: 11px; fill: var(--muted); }
   #auth { display: none; }
@@ -83,6 +88,7 @@ enum WebPage {
     <div id="status">Waiting…</div>
   </section>
   <section id="results">
+    <p id="lineage"></p>
     <div class="split">
       <div><h2>Stacked preview</h2><div class="stack" id="stack"></div></div>
       <div><h2>Layers</h2><div class="gallery" id="gallery"></div></div>
@@ -158,6 +164,26 @@ $("go").addEventListener("click", async () => {
   } catch (error) { showError(error.message); $("go").disabled = false; $("progress").hidden = true; }
 });
 
+/** "Split this layer": queues the layer as a new job's image and follows it like an upload. */
+async function splitLayer(job, layer, count) {
+  showError(""); $("go").disabled = true;
+  $("progress").hidden = false; setProgress(0, "Queueing a split of layer " + layer.index + "…");
+  try {
+    const queued = await fetch("/api/decompose", { method: "POST", headers: headers({ "Content-Type": "application/json" }),
+      body: JSON.stringify({ source: { job_id: job.job_id, layer: layer.index }, num_layers: count, resolution: job.resolution }) });
+    if (!queued.ok) throw new Error(await refusal(queued));
+    watch((await queued.json()).job_id);
+  } catch (error) { showError(error.message); $("go").disabled = false; }
+}
+
+/** Shows a finished job again (the parent link of a split). */
+async function showJob(jobID) {
+  const response = await fetch("/api/jobs/" + jobID, { headers: headers() });
+  if (!response.ok) { showError(await refusal(response)); return; }
+  const job = await response.json();
+  if (job.status === "completed") showLayers(job); else showError("Job " + jobID + " is " + job.status + ".");
+}
+
 /** Follows the job over the WebSocket; falls back to polling if it drops. */
 function watch(jobID) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -194,9 +220,19 @@ function update(job) {
   if (job.status === "cancelled") { showError("The job was cancelled."); $("go").disabled = false; }
 }
 
+function showLineage(job) {
+  const lineage = $("lineage"); lineage.replaceChildren();
+  if (!job.parent) return;
+  const link = document.createElement("a"); link.href = "#"; link.id = "parent-link";
+  link.textContent = "job " + job.parent.job_id.slice(0, 8);
+  link.addEventListener("click", (e) => { e.preventDefault(); showJob(job.parent.job_id); });
+  lineage.append(document.createTextNode("Split of layer " + job.parent.layer + " of "), link);
+}
+
 function showLayers(job) {
   const stack = $("stack"), gallery = $("gallery");
-  stack.replaceChildren(); gallery.replaceChildren();
+  stack.replaceChildren(); gallery.replaceChildren(); showLineage(job);
+  $("results").dataset.job = job.job_id;
   job.layers.forEach((layer, i) => {
     const onStack = new Image(); onStack.src = layer.url; onStack.alt = "layer " + layer.index; onStack.dataset.layer = i;
     if (i === 0) { const sizer = new Image(); sizer.src = layer.url; sizer.alt = ""; stack.appendChild(sizer); }
@@ -205,17 +241,29 @@ function showLayers(job) {
     const thumb = document.createElement("div"); thumb.className = "thumb";
     const img = new Image(); img.src = layer.url; img.alt = layer.filename; img.className = "layer-image"; thumb.appendChild(img);
     const meta = document.createElement("div"); meta.className = "meta";
-    const toggle = document.createElement("label"); toggle.style.flexDirection = "row"; toggle.style.alignItems = "center";
+    const toggle = document.createElement("label");
     const box = document.createElement("input"); box.type = "checkbox"; box.checked = true;
     box.addEventListener("change", () => { onStack.style.display = box.checked ? "" : "none"; });
     toggle.append(box, document.createTextNode(" Layer " + layer.index));
     const download = document.createElement("a"); download.className = "button secondary"; download.textContent = "Download";
     download.href = layer.url; download.download = layer.filename;
-    meta.append(toggle, download);
+    meta.append(toggle);
+    const count = document.createElement("input"); count.type = "number"; count.min = "2"; count.max = "10"; count.value = "3";
+    count.className = "split-count"; count.title = "Layers to split it into"; count.setAttribute("aria-label", "Layers to split layer " + layer.index + " into");
+    const split = document.createElement("button"); split.type = "button"; split.className = "secondary split-layer"; split.textContent = "Split this layer";
+    split.addEventListener("click", () => splitLayer(job, layer, Math.min(10, Math.max(2, Number(count.value) || 3))));
+    const actions = document.createElement("div"); actions.className = "actions";
+    actions.append(download, count, split);
     const size = document.createElement("div"); size.textContent = layer.width + "×" + layer.height + " · " + layer.size_kb.toFixed(0) + " KB";
-    card.append(thumb, meta, size); gallery.appendChild(card);
+    card.append(thumb, meta, size, actions); gallery.appendChild(card);
   });
   $("results").style.display = "block";
+}
+
+/** Dollars with enough digits that a fraction of a cent never reads $0.00 (e.g. $0.0004). */
+function usd(value) {
+  if (!(value > 0)) return "$0.00";
+  return "$" + value.toFixed(Math.min(8, Math.max(2, -Math.floor(Math.log10(value)))));
 }
 
 async function loadCosts() {
@@ -227,15 +275,16 @@ async function loadCosts() {
     const w = 700, h = 150, pad = 24, bw = (w - pad) / report.days.length;
     let svg = '<svg viewBox="0 0 ' + w + " " + h + '" role="img" aria-label="GPU cost per day">';
     report.days.forEach((d, i) => {
-      const bh = Math.round((h - 2 * pad) * d.usd / max), x = pad + i * bw;
-      svg += '<rect x="' + (x + 6) + '" y="' + (h - pad - bh) + '" width="' + (bw - 12) + '" height="' + bh + '" fill="#3a5ccc"><title>' + d.date + ": $" + d.usd.toFixed(4) + ", " + d.requests + " requests</title></rect>";
+      // Any non-zero day gets a bar that can be seen, however small next to the largest.
+      const bh = d.usd > 0 ? Math.max(3, Math.round((h - 2 * pad) * d.usd / max)) : 0, x = pad + i * bw;
+      svg += '<rect x="' + (x + 6) + '" y="' + (h - pad - bh) + '" width="' + (bw - 12) + '" height="' + bh + '" fill="#3a5ccc" data-usd="' + d.usd + '"><title>' + d.date + ": " + usd(d.usd) + ", " + d.requests + " requests</title></rect>";
       svg += '<text x="' + (x + bw / 2) + '" y="' + (h - 6) + '" text-anchor="middle">' + d.date.slice(5) + "</text>";
-      svg += '<text x="' + (x + bw / 2) + '" y="' + (h - pad - bh - 4) + '" text-anchor="middle">$' + d.usd.toFixed(2) + "</text>";
+      svg += '<text x="' + (x + bw / 2) + '" y="' + (h - pad - bh - 4) + '" text-anchor="middle" class="day-cost">' + usd(d.usd) + "</text>";
     });
     const hits = report.total_cache_hits || 0, avoided = report.total_cache_avoided_usd || 0;
-    $("chart").innerHTML = svg + "</svg><div>Total: $" + report.total_usd.toFixed(4) + "</div>" +
+    $("chart").innerHTML = svg + "</svg><div>Total: " + usd(report.total_usd) + "</div>" +
       '<div id="cache-savings">Result cache: ' + hits + (hits === 1 ? " job" : " jobs") +
-      " served without a GPU call, $" + avoided.toFixed(4) + " avoided</div>";
+      " served without a GPU call, " + usd(avoided) + " avoided</div>";
   } catch (_) { $("chart").textContent = "Cost figures are unavailable right now."; }
 }
 loadCosts();

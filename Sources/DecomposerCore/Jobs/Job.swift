@@ -34,6 +34,8 @@ public struct Job: Sendable, Equatable {
     public var cacheAllowed: Bool
     /// True when the job was completed from the result cache (no endpoint call of its own).
     public var cached: Bool
+    /// The job and layer this job splits further; nil for a job on an uploaded file.
+    public var parent: JobParent?
 
     /// Decodes the hash fields; nil when a required field is missing or malformed.
     public init?(fields: [String: String]) {
@@ -65,6 +67,7 @@ public struct Job: Sendable, Equatable {
         self.costMicros = fields["cost_micros"].flatMap(Int64.init) ?? 0
         self.cacheAllowed = fields["cache"] != "0"
         self.cached = fields["cached"] == "1"
+        self.parent = JobParent(fields: fields)
     }
 
     /// Decodes the payload of a job event (the hash fields as a JSON object).

@@ -9,20 +9,29 @@ public struct JobRequest: Sendable, Equatable {
     /// False: the job neither takes a result from the result cache nor leaves one in it (a fresh
     /// call, e.g. to get another sample from the model); `"cache": false` in the request.
     public var useCache: Bool
+    /// Set when the job splits a layer of another job further; `fileID` is then that layer,
+    /// copied into an upload of its own.
+    public var parent: JobParent?
 
     public static let layerRange = 2...10
     public static let resolutions = [640, 1024]
 
-    public init(fileID: UUID, numLayers: Int = 5, resolution: Int = 1024, useCache: Bool = true) {
+    public init(
+        fileID: UUID, numLayers: Int = 5, resolution: Int = 1024, useCache: Bool = true, parent: JobParent? = nil
+    ) {
         self.fileID = fileID
         self.numLayers = numLayers
         self.resolution = resolution
         self.useCache = useCache
+        self.parent = parent
     }
 
     /// Identifies the request's content, so an idempotency key reused for a
-    /// different request can be told apart from a retry of the same one.
+    /// different request can be told apart from a retry of the same one. A split names its
+    /// source (parent job and layer), never the upload it was copied into, so it never matches
+    /// a request for a file.
     public var fingerprint: String {
-        "\(fileID.lowercasedString):\(numLayers):\(resolution)" + (useCache ? "" : ":no-cache")
+        let input = parent.map { "source:\($0.jobID.lowercasedString):\($0.layer)" } ?? fileID.lowercasedString
+        return "\(input):\(numLayers):\(resolution)" + (useCache ? "" : ":no-cache")
     }
 }

@@ -48,6 +48,7 @@ public struct JobQueue: Sendable {
             id.lowercasedString, request.fileID.lowercasedString, String(request.numLayers),
             String(request.resolution), String(policy.maxAttempts), String(policy.maxQueueDepth), request.fingerprint,
             String(policy.maxRecoveries), request.useCache ? "1" : "0",
+            request.parent?.jobID.lowercasedString ?? "", request.parent.map { String($0.layer) } ?? "",
         ])
         switch reply.tag {
         case "created": return .created(id)
