@@ -78,7 +78,10 @@ enum RawHTTP {
             }
             sent += 1
         }
-        _ = try? send(socket, Array("0\r\n\r\n".utf8))
+        // The body is never ended: an answer now is one the server gave without reading it whole.
+        guard readable(socket, timeoutMilliseconds: 30_000) else {
+            return Reply(status: 0, text: "no answer within 30 s while the body was unfinished", chunksSent: sent)
+        }
         return try readReply(socket, chunksSent: sent)
     }
 

@@ -112,13 +112,13 @@ import TestSupport
         let boundary = "chunky"
         let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.png\"\r\n\r\n"
         let chunk = [UInt8](repeating: 0x42, count: 256 << 10)
-        // Sends chunks until the server answers; never more than twice the limit.
+        // Sends chunks until the server answers, never more than twice the limit, and never ends the
+        // body: a 413 is an answer given without reading the body whole (however fast the machine).
         let reply = try await RawHTTP.chunkedUpload(
             port: api.port, path: "/api/upload", contentType: "multipart/form-data; boundary=\(boundary)",
             first: Array(head.utf8) + (try Fixtures.png(width: 8, height: 8)), chunk: chunk, maxChunks: 8)
         #expect(reply.status == 413, "\(reply.text)")
         #expect(reply.text.contains("upload_too_large"))
-        #expect(reply.chunksSent < 8, "the server read the whole body before refusing it")
         #expect(try leftovers(api) == [])
     }
 
