@@ -194,6 +194,7 @@ let package = Package(
                 "GoogleAuth",
                 "Storage",
                 "SystemSupport",
+                "Exports",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
