@@ -3,7 +3,7 @@
 # CPU endpoint and `decomposer api --with-worker` (with an API_KEY, as a deployment has), runs
 # `decomposer submit --format zip --format pptx` on the sample poster, then
 # Tests/Exports/export_check.py checks the files (zipfile and `unzip -t`; python-pptx 1.0.2 from
-# PyPI in .build/export-venv; a LibreOffice render against the layers' composite). About 30 s;
+# PyPI in .build/export-venv; a LibreOffice render against the layers' composite). About 15 s;
 # EXPORT_RESOLUTION=1024 checks a full-size poster (default 640).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -18,7 +18,7 @@ if [ "$status" -ne 0 ]; then exit "$status"; fi
 scripts/schemathesis.sh
 # The web page in headless Chromium against a real stack (Redis, local endpoint, API + worker).
 scripts/browser-test.sh
-# The ZIP and PPTX exports read by zipfile, unzip, python-pptx and a LibreOffice render (about 30 s;
+# The ZIP and PPTX exports read by zipfile, unzip, python-pptx and a LibreOffice render (about 15 s;
 # EXPORT_RESOLUTION=1024 for a full-size poster).
 scripts/export-test.sh
 # Redis over TLS (Memorystore's in-transit encryption) through the gke overlay's stunnel.conf: a job
