@@ -50,7 +50,10 @@ let package = Package(
         // specification), PPTX and ZIP (ZIPFoundation).
         .target(
             name: "Exports",
-            dependencies: ["ImageCodec", "SystemSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: [
+                "ImageCodec", "SystemSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
@@ -151,7 +154,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "DecomposerCore", "Redis", "CostTracker", "ImageCodec", "OperationalRoutes", "Storage", "SystemSupport",
+                "DecomposerCore", "Redis", "CostTracker", "Exports", "ImageCodec", "OperationalRoutes", "Storage", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -191,6 +194,7 @@ let package = Package(
                 "GoogleAuth",
                 "Storage",
                 "SystemSupport",
+                "Exports",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -203,7 +207,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "DecomposerCore", "Redis", "VertexClient", "Worker", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
-                "LocalEndpoint", "TestSupport", "API", "Storage", "CloudStorage",
+                "LocalEndpoint", "TestSupport", "API", "Storage", "CloudStorage", "Exports",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

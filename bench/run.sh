@@ -13,9 +13,11 @@
 #   storage part  bench/storage.sh: STORAGE_BACKEND=gcs against fake-gcs-server (the worker
 #                 pipeline at 500 ms / concurrency 16, the API's RSS during 16 concurrent 25 MB
 #                 uploads); written as the section "Cloud Storage (emulator)" of RESULTS.md
-# PARTS="worker api codecs storage" (the default: all four) picks parts; a run keeps what
-# RESULTS.md had for the parts it did not run: the figures block when it ran only
-# codecs and/or storage, each section when it did not run its part. DURATION (s per wrk
+#   exports part  bench/exports.sh: the ZIP and PPTX export of 10 layers of 2048 × 2048 (build time,
+#                 peak RSS); written as the section "Exports" of RESULTS.md
+# PARTS="worker api codecs storage exports" (the default: all five) picks parts; a run keeps
+# what RESULTS.md had for the parts it did not run: the figures block when it ran only
+# codecs, storage and/or exports, each section when it did not run its part. DURATION (s per wrk
 # run, default 20) and WATCHER_RUNS (see bench/api.sh) adjust the API part. About 10
 # minutes after the build on 2 cores.
 set -euo pipefail
@@ -23,15 +25,16 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh wrk
 # SCRATCH_PATH: another build folder (e.g. while someone else builds in .build).
 export SCRATCH_PATH="${SCRATCH_PATH:-.build}"
-parts=${PARTS:-worker api codecs storage}
-# The codecs part needs only decomposer-bench.
-[ "$parts" = codecs ] || swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer >&2
+parts=${PARTS:-worker api codecs storage exports}
+# The codecs and exports parts need only decomposer-bench.
+[ "$parts" = codecs ] || [ "$parts" = exports ] || swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer >&2
 swift build -c release --scratch-path "$SCRATCH_PATH" --product decomposer-bench >&2
 
 figures=$(mktemp)
 codec_figures=$(mktemp)
 storage_figures=$(mktemp)
-trap 'rm -f "$figures" "$codec_figures" "$storage_figures"' EXIT
+export_figures=$(mktemp)
+trap 'rm -f "$figures" "$codec_figures" "$storage_figures" "$export_figures"' EXIT
 main_parts=""
 for part in $parts; do
   echo "== $part" >&2
@@ -39,6 +42,8 @@ for part in $parts; do
     bench/codecs.sh | tee -a "$codec_figures"
   elif [ "$part" = storage ]; then
     bench/storage.sh | tee -a "$storage_figures"
+  elif [ "$part" = exports ]; then
+    bench/exports.sh | tee -a "$export_figures"
   else
     main_parts="${main_parts:+$main_parts }$part"
     [ -s "$figures" ] || echo "cores: $(nproc) cores" | tee "$figures"
@@ -56,15 +61,18 @@ about_the_run() {
 }
 section="## Own parsers vs libraries"
 storage_section="## Cloud Storage (emulator)"
+export_section="## Exports"
 previous=$(cat bench/RESULTS.md 2>/dev/null || true)
 # $(...) drops trailing blank lines, so each piece ends cleanly. A section runs to the next one.
-previous_main=$(printf '%s\n' "$previous" | awk -v s="$section" -v t="$storage_section" '$0 == s || $0 == t {exit} {print}')
+previous_main=$(printf '%s\n' "$previous" | awk -v s="$section" -v t="$storage_section" -v u="$export_section" \
+  '$0 == s || $0 == t || $0 == u {exit} {print}')
 section_of() {
-  printf '%s\n' "$previous" | awk -v s="$1" -v a="$section" -v b="$storage_section" \
-    '$0 == s {found=1; print; next} $0 == a || $0 == b {found=0} found {print}'
+  printf '%s\n' "$previous" | awk -v s="$1" -v a="$section" -v b="$storage_section" -v c="$export_section" \
+    '$0 == s {found=1; print; next} $0 == a || $0 == b || $0 == c {found=0} found {print}'
 }
 previous_section=$(section_of "$section")
 previous_storage_section=$(section_of "$storage_section")
+previous_export_section=$(section_of "$export_section")
 {
   if [ -n "$main_parts" ]; then
     echo "# Benchmark results"
@@ -114,6 +122,22 @@ previous_storage_section=$(section_of "$storage_section")
   elif [ -n "$previous_storage_section" ]; then
     echo
     printf '%s\n' "$previous_storage_section"
+  fi
+  if [ -s "$export_figures" ]; then
+    echo
+    echo "$export_section"
+    echo
+    about_the_run
+    echo
+    echo "The ZIP and PPTX exports of one job of 10 layers of 2048 × 2048 (bench/exports.sh), release"
+    echo "build, each build in its own process from the layer files. What each figure is: bench/README.md."
+    echo
+    echo '```'
+    cat "$export_figures"
+    echo '```'
+  elif [ -n "$previous_export_section" ]; then
+    echo
+    printf '%s\n' "$previous_export_section"
   fi
 } > bench/RESULTS.md
 echo "wrote bench/RESULTS.md" >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, runs every test, then the schemathesis
-# check of the API's OpenAPI document, the browser test, Redis over TLS through the stunnel
+# check of the API's OpenAPI document, the browser test, the export test, Redis over TLS through the stunnel
 # sidecar's configuration, the chaos suites and the container image.
 # Tests start their own redis-server on free loopback ports; nothing needs to be running.
 set -euo pipefail
@@ -18,6 +18,9 @@ if [ "$status" -ne 0 ]; then exit "$status"; fi
 scripts/schemathesis.sh
 # The web page in headless Chromium against a real stack (Redis, local endpoint, API + worker).
 scripts/browser-test.sh
+# The ZIP and PPTX exports read by zipfile, unzip, python-pptx and a LibreOffice render (about 15 s;
+# EXPORT_RESOLUTION=1024 for a full-size poster).
+scripts/export-test.sh
 # Redis over TLS (Memorystore's in-transit encryption) through the gke overlay's stunnel.conf: a job
 # completes with the API and a worker behind it (a few seconds).
 scripts/redis-tls-test.sh

@@ -54,6 +54,7 @@ public struct APIServer: Sendable {
         JobRoutes(queue: queue, storage: storage).register(on: router)
         StatusWebSocket(queue: queue, hub: hub).register(on: router)
         ResultRoutes(queue: queue, storage: storage).register(on: router)
+        ExportRoutes(queue: queue, storage: storage).register(on: router)
         CostRoutes(costs: costs, retentionDays: settings.costRetentionDays).register(on: router)
         WebPage.register(on: router)
         OpenAPIRoute.register(on: router, settings: settings)

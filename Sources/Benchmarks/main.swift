@@ -26,7 +26,8 @@ guard let name = arguments.first else {
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
           + " | positions [--queued N --watched W --ticks T]"
           + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]"
-          + " | base64 [--rounds N] | json [--rounds N] | multipart --parser own|kit [--megabytes N --rounds N --hostile 1]")
+          + " | base64 [--rounds N] | json [--rounds N] | multipart --parser own|kit [--megabytes N --rounds N --hostile 1]"
+          + " | export-layers --dir DIR [--layers 10 --side 2048] | export --format zip|pptx --dir DIR [--layers 10]")
     exit(2)
 }
 
@@ -236,6 +237,12 @@ case "json":
 
 case "multipart":
     try multipartCase()
+
+case "export-layers":
+    try exportLayersCase()
+
+case "export":
+    try exportCase()
 
 default:
     print("unknown case \(name)")

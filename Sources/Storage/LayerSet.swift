@@ -27,5 +27,9 @@ public struct LayerSet: Sendable, Hashable, CustomStringConvertible {
 
     static func layerName(_ index: Int) -> String { "layer_\(index).png" }
 
+    /// The set's export in a format, beside its layers (never listed by the job, so
+    /// `/results/{job_id}/{file}` does not serve it).
+    func exportPath(_ fileExtension: String) -> String { "\(folder)/export.\(fileExtension)" }
+
     public var description: String { "results/\(folder)" }
 }

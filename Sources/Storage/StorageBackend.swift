@@ -6,8 +6,8 @@ import Foundation
 /// and `BucketStorage` (a Cloud Storage bucket, so the API and workers share nothing but Redis
 /// and the bucket). No module but this one knows which is in use (`StorageBackends.make`).
 ///
-/// Object names are the same in both: `uploads/{file_id}.{png|jpg}` and
-/// `results/{job_id}/{attempt}/layer_{i}.png` (`LayerSet`; under `GCS_PREFIX` in a bucket, under
+/// Object names are the same in both: `uploads/{file_id}.{png|jpg}`,
+/// `results/{job_id}/{attempt}/layer_{i}.png` and the exports beside them, `export.{psd|pptx|zip}` (`LayerSet`; under `GCS_PREFIX` in a bucket, under
 /// the two folders on disk).
 public protocol StorageBackend: Sendable {
     /// What the logs and `doctor` show: the backend and where it stores.
@@ -72,6 +72,24 @@ public protocol StorageBackend: Sendable {
 
     /// A local file with the layer's bytes to stream to a client.
     func localFile(for layer: StoredLayer) async throws -> LocalLayerFile
+
+    /// How to serve the set's stored export `export.{fileExtension}` (beside its layers), or nil
+    /// when none was built yet. Served like a layer (entity tag, or a signed-URL redirect).
+    func storedExport(_ set: LayerSet, fileExtension: String) async throws -> ServedLayer?
+
+    /// A fresh local path to build the set's export at, on the same file system as where
+    /// `storeExport` puts it (so storing it is one rename on disk). The caller removes it on failure.
+    func exportBuildPath(_ set: LayerSet, fileExtension: String) async throws -> String
+
+    /// Stores the closed file at `path` as the set's export (replacing one stored meanwhile: the
+    /// same layers give the same export), flushed before it is visible; the file at `path` is gone
+    /// afterwards.
+    func storeExport(_ set: LayerSet, fileExtension: String, contentType: String, fileAt path: String) async throws
+
+    /// Local files holding the set's layers `0..<count`, to build an export from (the stored
+    /// files themselves on disk, downloaded copies from a bucket, which the caller removes).
+    /// - Throws: `StorageError.notFound` when a layer is gone.
+    func localLayerFiles(_ set: LayerSet, count: Int) async throws -> [LocalLayerFile]
 
     /// Every upload and every job's result set, for `decomposer cleanup`.
     func storedEntries() async throws -> [StoredEntry]

@@ -173,6 +173,9 @@ options = Options()
 for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400"):
     options.add_argument(flag)
 options.binary_location = "/usr/bin/chromium"
+DOWNLOADS = os.path.join(os.path.dirname(os.path.abspath(SCREENSHOT)), "downloads")
+os.makedirs(DOWNLOADS, exist_ok=True)
+options.add_experimental_option("prefs", {"download.default_directory": DOWNLOADS, "download.prompt_for_download": False})
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 try:
     driver.get(BASE_URL + "/")
@@ -197,6 +200,15 @@ try:
     check(all(width > 0 for width in loaded), f"every layer image loaded (widths {loaded})")
     downloads = driver.find_elements(By.CSS_SELECTOR, ".layer a[download]")
     check(len(downloads) == LAYERS, "a download button per layer")
+    # Download ZIP: fetched with the page's key (none here) and saved from a blob URL as <job id>.zip.
+    for name in os.listdir(DOWNLOADS):
+        os.remove(os.path.join(DOWNLOADS, name))
+    driver.find_element(By.CSS_SELECTOR, '#exports button[data-format="zip"]').click()
+    deadline = time.time() + 60
+    while time.time() < deadline and not [n for n in os.listdir(DOWNLOADS) if n.endswith(".zip")]:
+        time.sleep(0.2)
+    saved = [n for n in os.listdir(DOWNLOADS) if n.endswith(".zip")]
+    check(len(saved) == 1 and os.path.getsize(os.path.join(DOWNLOADS, saved[0])) > 0, f"Download ZIP saves the export ({saved})")
 
     first_toggle = driver.find_element(By.CSS_SELECTOR, ".layer input[type=checkbox]")
     first_toggle.click()

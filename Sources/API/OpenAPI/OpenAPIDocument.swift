@@ -117,6 +117,59 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
         "409": { $ref: "#/components/responses/Conflict" }
         "503": { $ref: "#/components/responses/Unavailable" }
+  /api/jobs/{job_id}/export:
+    parameters:
+      - { $ref: "#/components/parameters/JobID" }
+    get:
+      operationId: exportJob
+      summary: A completed job's layers as one layered file (PSD, PPTX or ZIP)
+      description: |
+        Built on the first request for a job and format, stored beside the layers, then served like a layer
+        (strong ETag, immutable Cache-Control, If-None-Match → 304). zip holds layer_0.png … byte for byte and
+        manifest.json (job id, layer order, each file's size, width, height and sha256); pptx one slide the
+        poster's size with each layer a full-slide picture, layer 0 at the back; psd one Photoshop document
+        with a pixel layer per model layer.
+      parameters:
+        - name: format
+          in: query
+          required: true
+          schema: { type: string, enum: [psd, pptx, zip] }
+        - name: If-None-Match
+          in: header
+          required: false
+          schema: { type: string }
+      responses:
+        "200":
+          description: The export, with Content-Disposition attachment; filename="<job_id>.<format>"
+          headers:
+            ETag: { schema: { type: string } }
+            Cache-Control: { schema: { type: string, const: "public, max-age=31536000, immutable" } }
+            Content-Disposition: { schema: { type: string } }
+          content:
+            application/zip:
+              schema: { type: string, contentMediaType: application/zip }
+            application/vnd.openxmlformats-officedocument.presentationml.presentation:
+              schema: { type: string, contentMediaType: application/vnd.openxmlformats-officedocument.presentationml.presentation }
+            image/vnd.adobe.photoshop:
+              schema: { type: string, contentMediaType: image/vnd.adobe.photoshop }
+        "302":
+          description: With GCS_SIGNED_URLS=true, a V4 signed URL of the stored export in the bucket
+          headers:
+            Location: { schema: { type: string } }
+        "304":
+          description: Not modified (If-None-Match matched the ETag)
+        "400":
+          description: invalid_format (format missing or not one of psd, pptx, zip)
+          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409":
+          description: conflict (the job is not completed; the message names its status)
+          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+        "501":
+          description: not_implemented (this server has no writer for the format yet)
+          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+        "503": { $ref: "#/components/responses/Unavailable" }
   /ws/status/{job_id}:
     parameters:
       - { $ref: "#/components/parameters/JobID" }

@@ -93,6 +93,10 @@ enum WebPage {
       <div><h2>Stacked preview</h2><div class="stack" id="stack"></div></div>
       <div><h2>Layers</h2><div class="gallery" id="gallery"></div></div>
     </div>
+    <div class="row" id="exports"><span>All layers in one file:</span>
+      <button type="button" class="secondary" data-format="psd">Download PSD</button>
+      <button type="button" class="secondary" data-format="pptx">Download PPTX</button>
+      <button type="button" class="secondary" data-format="zip">Download ZIP</button></div>
   </section>
   <section>
     <h2>GPU cost, last 7 days</h2>
@@ -215,6 +219,7 @@ function queueText(job) {
 
 function update(job) {
   setProgress(job.progress, queueText(job));
+  if (job.status === "completed") exportJobID = job.job_id;
   if (job.status === "completed") { showLayers(job); $("go").disabled = false; loadCosts(); }
   if (job.status === "failed") { showError("The decomposition failed: " + (job.error ? job.error.message : "unknown reason")); $("go").disabled = false; }
   if (job.status === "cancelled") { showError("The job was cancelled."); $("go").disabled = false; }
@@ -228,6 +233,26 @@ function showLineage(job) {
   link.addEventListener("click", (e) => { e.preventDefault(); showJob(job.parent.job_id); });
   lineage.append(document.createTextNode("Split of layer " + job.parent.layer + " of "), link);
 }
+
+/** The export buttons: /api/ needs the key when the server has one, and a plain link cannot send a
+ * header, so the file is fetched with it and saved from a blob URL (also without a key). */
+let exportJobID = null;
+async function downloadExport(button) {
+  if (!exportJobID) return;
+  const format = button.dataset.format;
+  showError(""); button.disabled = true;
+  try {
+    const response = await fetch("/api/jobs/" + exportJobID + "/export?format=" + format, { headers: headers() });
+    if (!response.ok) { showError(await refusal(response)); return; }
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement("a"); link.href = url; link.download = exportJobID + "." + format;
+    document.body.appendChild(link); link.click(); link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (error) {
+    showError("The download failed: " + error.message);
+  } finally { button.disabled = false; }
+}
+document.querySelectorAll("#exports button").forEach((b) => b.addEventListener("click", () => downloadExport(b)));
 
 function showLayers(job) {
   const stack = $("stack"), gallery = $("gallery");

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CurlHTTP
 import DecomposerCore
+import Exports
 import Foundation
 import HummingbirdWSClient
 import Logging
@@ -32,9 +33,17 @@ struct SubmitCommand: AsyncParsableCommand {
     @Flag(help: "Call the model even when an identical request has a result in the cache.")
     var noCache = false
 
+    @Option(
+        name: .customLong("format"),
+        help: "Also download the job as a layered file: psd, pptx or zip (repeat for several), as <job id>.<format>.")
+    var formats: [String] = []
+
     func validate() throws {
         guard JobRequest.layerRange.contains(layers) else { throw ValidationError("--layers must be from 2 to 10") }
         guard JobRequest.resolutions.contains(resolution) else { throw ValidationError("--resolution must be 640 or 1024") }
+        for format in formats where ExportFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be psd, pptx or zip (got '\(format)')")
+        }
     }
 
     func run() async throws {
@@ -102,8 +111,18 @@ struct SubmitCommand: AsyncParsableCommand {
             let destination = folder.appendingPathComponent(name)
             try await BlockingIO.run { try Data(bytes).write(to: destination, options: .atomic) }
         }
+        var exports: [String] = []
+        let jobID = job["job_id"] as? String ?? ""
+        for format in formats.compactMap(ExportFormat.init(rawValue:)) {
+            let bytes = try await client.download("/api/jobs/\(jobID)/export?format=\(format.rawValue)")
+            let name = "\(jobID).\(format.fileExtension)"
+            let destination = folder.appendingPathComponent(name)
+            try await BlockingIO.run { try Data(bytes).write(to: destination, options: .atomic) }
+            exports.append(name)
+        }
+        let files = exports.isEmpty ? "" : " and \(exports.joined(separator: ", "))"
         let origin = job["cached"] as? Bool == true ? "from the result cache, no GPU call" : "cost \(String(format: "$%.6f", job["cost_usd"] as? Double ?? 0))"
-        Self.say("\(layers.count) layers in \(folder.path)/ (\(origin))")
+        Self.say("\(layers.count) layers\(files) in \(folder.path)/ (\(origin))")
     }
 
     /// Straight to the file descriptor, in order with the progress lines.
