@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import Exports
+
+/// The writer's file read by an independent reader: `scripts/psd-check.py` with psd-tools (PyPI),
+/// run by `scripts/psd-test.sh`, which makes the venv and names its Python in `PSD_TOOLS_PYTHON`.
+/// Without that variable (a plain `swift test`) the test is skipped: the script is where it runs.
+@Suite struct PSDToolsCheckTests {
+    static let python = ProcessInfo.processInfo.environment["PSD_TOOLS_PYTHON"] ?? ""
+
+    @Test(.enabled(if: !python.isEmpty, "psd-tools check: run by scripts/psd-test.sh (sets PSD_TOOLS_PYTHON)"))
+    func psdToolsReadsLayersAndComposite() async throws {
+        for (width, height, count) in [(64, 48, 5), (333, 7, 3)] {
+            let names = (0..<count).map { $0 == count - 1 ? "Überschrift \($0)" : "Layer \($0)" }
+            let fixtures = try PSDLayerFixtures(width: width, height: height, count: count, names: names)
+            defer { fixtures.remove() }
+            let psd = fixtures.folder.appendingPathComponent("check.psd").path
+            try PSDWriter().write(fixtures.source, to: psd)
+            var arguments = [Self.scriptPath(), psd]
+            for layer in fixtures.source.layers { arguments += ["--layer", layer.name, layer.path] }
+            let result = try await runCapturingOutput(URL(fileURLWithPath: Self.python), arguments)
+            #expect(result.status == 0, "psd-check.py: \(result.standardOutput)\(result.standardError)")
+            #expect(result.standardOutput.contains("psd-check: ok"))
+        }
+    }
+
+    /// scripts/psd-check.py, found from this source file's place in the repository.
+    static func scriptPath() -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/psd-check.py").path
+    }
+}
