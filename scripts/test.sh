@@ -18,6 +18,8 @@ if [ "$status" -ne 0 ]; then exit "$status"; fi
 scripts/schemathesis.sh
 # The web page in headless Chromium against a real stack (Redis, local endpoint, API + worker).
 scripts/browser-test.sh
+# The PSD export read by psd-tools (PyPI, .build/psd-venv): layers, names, pixels, composite (seconds).
+scripts/psd-test.sh
 # Redis over TLS (Memorystore's in-transit encryption) through the gke overlay's stunnel.conf: a job
 # completes with the API and a worker behind it (a few seconds).
 scripts/redis-tls-test.sh

@@ -23,6 +23,18 @@ import TestSupport
             let result = try await runCapturingOutput(URL(fileURLWithPath: Self.python), arguments)
             #expect(result.status == 0, "psd-check.py: \(result.standardOutput)\(result.standardError)")
             #expect(result.standardOutput.contains("psd-check: ok"))
+            try Self.keep(fixtures, psd: psd)
+        }
+    }
+
+    /// Copies the PSD and its PNGs into `PSD_TEST_OUTPUT` (when set), to look at or open elsewhere.
+    static func keep(_ fixtures: PSDLayerFixtures, psd: String) throws {
+        guard let output = ProcessInfo.processInfo.environment["PSD_TEST_OUTPUT"], !output.isEmpty else { return }
+        let folder = URL(fileURLWithPath: output).appendingPathComponent(fixtures.folder.lastPathComponent)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for path in [psd] + fixtures.source.layers.map(\.path) {
+            let url = URL(fileURLWithPath: path)
+            try FileManager.default.copyItem(at: url, to: folder.appendingPathComponent(url.lastPathComponent))
         }
     }
 
