@@ -26,7 +26,7 @@ guard let name = arguments.first else {
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
           + " | positions [--queued N --watched W --ticks T]"
           + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]"
-          + " | base64 [--rounds N] | json [--rounds N] | multipart --parser own|kit [--megabytes N --rounds N --hostile 1]")
+          + " | psd [--side N --layers N] | base64 [--rounds N] | json [--rounds N] | multipart --parser own|kit [--megabytes N --rounds N --hostile 1]")
     exit(2)
 }
 
@@ -236,6 +236,9 @@ case "json":
 
 case "multipart":
     try multipartCase()
+
+case "psd":
+    try psdCase()
 
 default:
     print("unknown case \(name)")
