@@ -235,6 +235,8 @@ let package = Package(
         ),
         .testTarget(name: "VertexClientTests", dependencies: ["VertexClient", "CurlHTTP", "GoogleAuth", "ImageCodec", "TestSupport"]),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
+        // The PSD writer read back by a reader of the tests' own, and (scripts/psd-test.sh) by psd-tools.
+        .testTarget(name: "ExportsTests", dependencies: ["Exports", "ImageCodec", "SystemSupport", "TestSupport"]),
         .testTarget(
             name: "GoogleAuthTests",
             dependencies: ["GoogleAuth", "CurlHTTP", "TestSupport", .product(name: "_CryptoExtras", package: "swift-crypto")]

@@ -22,4 +22,6 @@ run pipeline --latency-ms 500 --concurrency 16 --jobs 320 --distinct-uploads 1 -
 taskset -c 0 true 2>/dev/null && one_core="taskset -c 0" || one_core=""
 echo "\$ $one_core decomposer-bench decompose (local endpoint, one core)" >&2
 timeout 300 $one_core "$bench" decompose
+# The PSD export of 10 layers of 2048 × 2048: build time and peak RSS (bounded by one layer).
+run psd --side 2048 --layers 10
 echo "worker_part_redis_peak_rss: $(peak_rss_mib "$redis_pid") MiB"

@@ -23,6 +23,16 @@ start_endpoint
 start_api --with-worker
 out="$stack_work/out"
 "$bin" submit assets/sample-poster.png --layers 4 --resolution "${EXPORT_RESOLUTION:-640}" --api "$BASE_URL" \
-  --out "$out" --format zip --format pptx \
+  --out "$out" --format zip --format pptx --format psd \
   || { tail -20 "$stack_logs/api.log" >&2; exit 1; }
 "$venv/bin/python" Tests/Exports/export_check.py "$out"
+# The PSD the route served, read by psd-tools against the layers submit downloaded (scripts/psd-test.sh,
+# which runs first in scripts/test.sh, makes the venv).
+psd_venv=.build/psd-venv
+if [ -x "$psd_venv/bin/python" ]; then
+  layers=()
+  for i in 0 1 2 3; do layers+=(--layer "Layer $i" "$out/layer_$i.png"); done
+  "$psd_venv/bin/python" scripts/psd-check.py "$out"/*.psd "${layers[@]}"
+else
+  echo "export-test: the served PSD not read by psd-tools ($psd_venv missing: run scripts/psd-test.sh first)"
+fi

@@ -18,6 +18,9 @@ if [ "$status" -ne 0 ]; then exit "$status"; fi
 scripts/schemathesis.sh
 # The web page in headless Chromium against a real stack (Redis, local endpoint, API + worker).
 scripts/browser-test.sh
+# The PSD export read by psd-tools (PyPI, .build/psd-venv): layers, names, pixels, composite (seconds).
+scripts/psd-test.sh
+
 # The ZIP and PPTX exports read by zipfile, unzip, python-pptx and a LibreOffice render (about 15 s;
 # EXPORT_RESOLUTION=1024 for a full-size poster).
 scripts/export-test.sh

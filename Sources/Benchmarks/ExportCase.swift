@@ -34,16 +34,15 @@ func exportLayersCase() throws {
     report("export_input_\(layers)x\(side)_png", Double(total) / 1_048_576, "MiB")
 }
 
-/// `export --format zip|pptx --dir DIR [--layers 10]`: one export build from the layer files in
+/// `export --format zip|pptx|psd --dir DIR [--layers 10]`: one export build from the layer files in
 /// DIR (as the API runs it for a first request), its time and the process's peak RSS, which is
 /// what the writers' streaming bounds (the layers' size is in `export_input_*`).
 func exportCase() throws {
-    guard let directory = stringOption("--dir"), let format = stringOption("--format").flatMap(ExportFormat.init(rawValue:)),
-        let writer = ExportWriters.writer(for: format)
-    else {
-        print("export needs --dir DIR and --format with a writer (zip, pptx)")
+    guard let directory = stringOption("--dir"), let format = stringOption("--format").flatMap(ExportFormat.init(rawValue:)) else {
+        print("export needs --dir DIR and --format zip|pptx|psd")
         exit(2)
     }
+    let writer = ExportWriters.writer(for: format)
     let layers = option("--layers", 10)
     let source = ExportSource(
         jobID: UUID(), layers: (0..<layers).map { ExportLayer(index: $0, name: "Layer \($0)", path: "\(directory)/layer_\($0).png") })

@@ -26,8 +26,8 @@ guard let name = arguments.first else {
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
           + " | positions [--queued N --watched W --ticks T]"
           + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]"
-          + " | base64 [--rounds N] | json [--rounds N] | multipart --parser own|kit [--megabytes N --rounds N --hostile 1]"
-          + " | export-layers --dir DIR [--layers 10 --side 2048] | export --format zip|pptx --dir DIR [--layers 10]")
+          + " | psd [--side N --layers N] | base64 [--rounds N] | json [--rounds N] | multipart --parser own|kit [--megabytes N --rounds N --hostile 1]"
+          + " | export-layers --dir DIR [--layers 10 --side 2048] | export --format zip|pptx|psd --dir DIR [--layers 10]")
     exit(2)
 }
 
@@ -243,6 +243,9 @@ case "export-layers":
 
 case "export":
     try exportCase()
+
+case "psd":
+    try psdCase()
 
 default:
     print("unknown case \(name)")

@@ -28,8 +28,9 @@ import TestSupport
         }
         try await api.complete(try await api.claim(), layers: 2)
         let psd = try await api.request("GET", "/api/jobs/\(id.uuidString)/export?format=psd")
-        // psd: 200 once PSDWriter is merged (ExportWriters); until then a clear 501.
-        #expect([200, 501].contains(psd.status), "\(psd.status) \(psd.text)")
+        #expect(psd.status == 200, "\(psd.status) \(psd.text)")
+        #expect(psd.headers["content-type"] == "image/vnd.adobe.photoshop")
+        #expect(Array(psd.body.prefix(6)) == Array("8BPS".utf8) + [0, 1], "a PSD, version 1")
         let layerRoute = try await api.request("GET", "/results/\(id.lowercasedString)/export.zip")
         #expect(layerRoute.status == 404, "the layer route serves only listed layers")
     }

@@ -166,9 +166,6 @@ paths:
         "409":
           description: conflict (the job is not completed; the message names its status)
           content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
-        "501":
-          description: not_implemented (this server has no writer for the format yet)
-          content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
         "503": { $ref: "#/components/responses/Unavailable" }
   /ws/status/{job_id}:
     parameters:

@@ -36,9 +36,7 @@ struct ExportRoutes {
             throw APIError.conflict(
                 "job \(id.lowercasedString) is \(job.status.rawValue); only a completed job can be exported")
         }
-        guard let writer = ExportWriters.writer(for: format) else {
-            throw APIError(.notImplemented, "not_implemented", "the \(format.rawValue) export is not available yet")
-        }
+        let writer = ExportWriters.writer(for: format)
         let set = LayerSet(completed: job)
         let served: ServedLayer
         do {
