@@ -15,11 +15,8 @@ import TestSupport
         // Two faults cost at most 1 + 2 s of backoff: the deadline leaves the client's retries room,
         // so what is tested is Google's retry rules, not the worker's waiting behind them.
         let throughProxy = ["GCS_API_ENDPOINT": proxy.endpoint, "GCS_RETRY_DEADLINE_SECONDS": "60"]
-        let api = try setup.launch(["api"], folder: "api", extra: throughProxy)
-        defer { api.stop() }
-        let worker = try setup.launch(["worker"], folder: "worker", extra: throughProxy)
-        defer { worker.stop() }
-        try await setup.waitUntilReady(api)
+        let (api, worker) = try await setup.launchStack(extra: throughProxy)
+        defer { worker.stop(); api.stop() }
 
         let uploads = [try await setup.upload(to: api), try await setup.upload(to: api)]
         var jobIDs: [String] = []

@@ -11,11 +11,8 @@ import TestSupport
     @Test func uploadsAndLayersGoThroughTheBucketAndAreServedByteForByte() async throws {
         let setup = try await BucketSetup.start()
         defer { setup.stop() }
-        let api = try setup.launch(["api"], folder: "api")
-        defer { api.stop() }
-        let worker = try setup.launch(["worker"], folder: "worker")
-        defer { worker.stop() }
-        try await setup.waitUntilReady(api)
+        let (api, worker) = try await setup.launchStack()
+        defer { worker.stop(); api.stop() }
 
         let fileID = try await setup.upload(to: api)
         let jobID = try await setup.decompose(fileID, on: api, layers: 3)
@@ -306,6 +303,20 @@ struct BucketSetup {
         try await poll(within: .seconds(30)) {
             (try? await http.send(HTTPRequest(url: api.base + "/readyz", timeout: .seconds(2))))?.status == 200
         }
+    }
+
+    /// `decomposer api` and `decomposer worker` with the same `extra` settings, the API ready; the caller stops both.
+    func launchStack(extra: [String: String] = [:]) async throws -> (api: Launched, worker: Launched) {
+        let api = try launch(["api"], folder: "api", extra: extra)
+        let worker: Launched
+        do {
+            worker = try launch(["worker"], folder: "worker", extra: extra)
+            try await waitUntilReady(api)
+        } catch {
+            api.stop()
+            throw error
+        }
+        return (api, worker)
     }
 
     func upload(to api: Launched) async throws -> String {

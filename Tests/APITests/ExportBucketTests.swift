@@ -10,11 +10,8 @@ import TestSupport
     @Test func anExportIsStoredBesideTheLayersServedFromTheBucketAndCleanedUpWithThem() async throws {
         let setup = try await BucketSetup.start()
         defer { setup.stop() }
-        let api = try setup.launch(["api"], folder: "api")
-        defer { api.stop() }
-        let worker = try setup.launch(["worker"], folder: "worker")
-        defer { worker.stop() }
-        try await setup.waitUntilReady(api)
+        let (api, worker) = try await setup.launchStack()
+        defer { worker.stop(); api.stop() }
         let jobID = try await setup.decompose(try await setup.upload(to: api), on: api, layers: 2)
         let job = try await setup.waitUntilFinished([jobID], on: api, within: .seconds(60))[0]
         #expect(job["status"] as? String == "completed", "\(job)")

@@ -10,11 +10,8 @@ import TestSupport
         let setup = try await BucketSetup.start()
         defer { setup.stop() }
         let cacheOn = ["CACHE_TTL_DAYS": "7"]
-        let api = try setup.launch(["api"], folder: "api", extra: cacheOn)
-        defer { api.stop() }
-        let worker = try setup.launch(["worker"], folder: "worker", extra: cacheOn)
-        defer { worker.stop() }
-        try await setup.waitUntilReady(api)
+        let (api, worker) = try await setup.launchStack(extra: cacheOn)
+        defer { worker.stop(); api.stop() }
 
         // The same poster uploaded twice: two file ids, one prepared image, one digest.
         let firstID = try await setup.decompose(try await setup.upload(to: api), on: api, layers: 2)

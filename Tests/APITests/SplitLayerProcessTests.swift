@@ -32,11 +32,8 @@ import TestSupport
             return Self.transparentLayers(for: request)
         }
         defer { setup.stop() }
-        let api = try setup.launch(["api"], folder: "api")
-        defer { api.stop() }
-        let worker = try setup.launch(["worker"], folder: "worker")
-        defer { worker.stop() }
-        try await setup.waitUntilReady(api)
+        let (api, worker) = try await setup.launchStack()
+        defer { worker.stop(); api.stop() }
 
         let parentID = try await setup.decompose(try await setup.upload(to: api), on: api, layers: 2)
         let parent = try await setup.waitUntilFinished([parentID], on: api, within: .seconds(60))[0]
