@@ -11,6 +11,14 @@ import TestSupport
     static let digest = String(repeating: "ab", count: 32)
     static let layers = [LayerResult(index: 0, filename: "layer_0.png", url: "/results/x/layer_0.png", sizeKB: 1, width: 4, height: 3)]
 
+    /// `count` jobs enqueued and claimed, in claim order.
+    static func claimed(_ count: Int, _ context: QueueTestContext) async throws -> [JobLease] {
+        _ = try await context.enqueue(count)
+        var leases: [JobLease] = []
+        for _ in 0..<count { leases.append(try #require(try await context.claim())) }
+        return leases
+    }
+
     static func record(micros: Int64) -> ResultCacheRecord {
         ResultCacheRecord(digest: digest, timeToLive: .seconds(3600), callMicrodollars: micros, deployedModelID: "model-7")
     }
@@ -19,9 +27,8 @@ import TestSupport
         let context = try await QueueTestContext()
         defer { context.shutdown() }
         let queue = context.queue
-        _ = try await context.enqueue(2)
-        let first = try #require(try await context.claim())
-        let second = try #require(try await context.claim())
+        let leases = try await Self.claimed(2, context)
+        let (first, second) = (leases[0], leases[1])
 
         #expect(try await queue.lookUpResult(first, digest: Self.digest) == .yours)
         #expect(try await queue.lookUpResult(second, digest: Self.digest) == .running(claimant: first.job.id))
@@ -42,10 +49,8 @@ import TestSupport
         let context = try await QueueTestContext()
         defer { context.shutdown() }
         let queue = context.queue
-        _ = try await context.enqueue(3)
-        let first = try #require(try await context.claim())
-        let second = try #require(try await context.claim())
-        let third = try #require(try await context.claim())
+        let leases = try await Self.claimed(3, context)
+        let (first, second, third) = (leases[0], leases[1], leases[2])
         #expect(try await queue.lookUpResult(first, digest: Self.digest) == .yours)
 
         // The claimant failed for good: its twin calls on its own.
