@@ -4,7 +4,7 @@ import Prometheus
 /// The fleet-wide queue gauges, read from Redis when scraped:
 /// `decomposer_queue_depth_jobs{state=waiting|retrying|running|dead}`, and for autoscaling
 /// `decomposer_queue_demand_jobs` (`QueueCounts.demand`: the jobs that need a worker now) with
-/// `decomposer_queue_claimable` (1 unless a budget hold or a fleet pause stops workers).
+/// `decomposer_queue_claimable` (1 unless a budget hold, an operator's pause or a fleet pause stops workers).
 /// One type for the API and the worker, so each family is declared once; a process that runs
 /// both (`api --with-worker`) makes them on one registry only, so they appear once.
 public struct QueueDepthGauges: Sendable {

@@ -84,7 +84,7 @@ import TestSupport
         let keys = QueueKeys(prefix: "{decomposer}")
         #expect(keys.demandKeys == [
             "{decomposer}:queue:wait", "{decomposer}:queue:delayed", "{decomposer}:queue:active",
-            "{decomposer}:queue:hold", "{decomposer}:gpu:paused_until",
+            "{decomposer}:queue:hold", "{decomposer}:queue:operator-pause", "{decomposer}:gpu:paused_until",
         ])
     }
 }

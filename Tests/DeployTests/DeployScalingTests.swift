@@ -80,13 +80,14 @@ import Testing
     @Test func keyNamesInTheDeployFilesAreTheQueues() throws {
         let keys = QueueKeys(prefix: "{decomposer}")
         let known = Set([
-            keys.wait, keys.active, keys.delayed, keys.marker, keys.dead, keys.stats, keys.hold, keys.fleetPause,
+            keys.wait, keys.active, keys.delayed, keys.marker, keys.dead, keys.stats, keys.hold, keys.operatorPause,
+            keys.fleetPause,
             keys.eventsChannel, keys.cancellationsChannel, "{decomposer}:job", "{decomposer}:cost", "{decomposer}:idempotency",
         ])
         var seen = 0
         for file in DeployPaths.allDeployFiles() {
             let text = try DeployPaths.text(file)
-            for match in text.matches(of: #/\{decomposer\}:[a-z_]+(?::[a-z_]+)?/#) {
+            for match in text.matches(of: #/\{decomposer\}:[a-z_]+(?::[a-z_-]+)?/#) {
                 seen += 1
                 #expect(known.contains(String(match.output)), "\(file.lastPathComponent) names \(match.output), which is no key of the queue")
             }

@@ -441,8 +441,8 @@ components:
           description: "only while queued: ceil(position / the fleet's call slots) × the average call; null when unknown"
         waiting_reason:
           type: [string, "null"]
-          enum: [retry_backoff, budget_hold, null]
-          description: "only while queued: why the job has no position (a retry's backoff, the daily budget's hold)"
+          enum: [retry_backoff, budget_hold, operator_pause, null]
+          description: "only while queued: why the job has no position (a retry's backoff, the daily budget's hold, an operator's pause)"
     CostDay:
       type: object
       required: [date, usd, gpu_seconds, requests, failed_requests, cache_hits, cache_avoided_usd]

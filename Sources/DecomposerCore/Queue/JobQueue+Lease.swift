@@ -14,14 +14,16 @@ extension JobQueue {
         case .claimed(let leases): return leases.first.map(ClaimOutcome.claimed) ?? .empty(wakeAt: nil, now: 0)
         case .empty(let wakeAt, let now): return .empty(wakeAt: wakeAt, now: now)
         case .held(let message, let remaining): return .held(message: message, remaining: remaining)
+        case .paused(let message): return .paused(message: message)
         }
     }
 
     /// Takes as many waiting jobs as there are, up to `count`, in one round trip (a worker with
     /// several free slots fills them at once), blocking on Redis while there is none: BLPOP on
     /// the wake-up list, no polling, until the next retry falls due or lease expires, at most
-    /// `maxBlock`. While the queue is held it sleeps until the hold ends (at most `maxBlock`),
-    /// telling `onHold` when a hold begins and ends. Cancelling the task ends the wait at once;
+    /// `maxBlock`. While the queue is held it sleeps until the hold ends (at most `maxBlock`);
+    /// while an operator paused it, it blocks on the wake-up list `queue resume` fills (at most
+    /// `maxBlock`); it tells `onHold` when a hold or pause begins and ends. Cancelling the task ends the wait at once;
     /// a job already claimed is always returned, never dropped.
     public func nextJobs(
         waitingOn connection: RedisBlockingConnection, upTo count: Int, progress: Int, message: String,
@@ -33,7 +35,7 @@ extension JobQueue {
             try Task.checkCancellation()
             let tokens = (0..<count).map { _ in UUID().uuidString }
             let batch = try await claim(tokens: tokens, progress: progress, message: message)
-            if case .held(let message, _) = batch {
+            if let message = batch.refusal {
                 if !held { onHold(message) }
                 held = true
             } else if held {
@@ -45,6 +47,10 @@ extension JobQueue {
                 return leases
             case .held(_, let remaining):
                 try await Task.sleep(for: min(maxBlock, max(remaining, .milliseconds(10))))
+            case .paused:
+                // No end to wait for: `queue resume` pushes wake-up tokens, so block on them.
+                let seconds = max(Double(maxBlock.milliseconds) / 1000, 0.01)
+                _ = try await connection.send(["BLPOP", keys.marker, String(format: "%.3f", seconds)])
             case .empty(let wakeAt, let now):
                 var block = maxBlock
                 if let wakeAt { block = min(block, .milliseconds(max(wakeAt - now, 0))) }
@@ -63,13 +69,23 @@ extension JobQueue {
         case empty(wakeAt: Int64?, now: Int64)
         /// The queue is held (the daily budget is spent) for `remaining` more.
         case held(message: String, remaining: Duration)
+        /// An operator paused the queue; `queue resume` wakes the workers blocked on the marker list.
+        case paused(message: String)
+
+        /// Why nothing may be claimed now (held or paused), else nil.
+        var refusal: String? {
+            switch self {
+            case .held(let message, _), .paused(let message): message
+            case .claimed, .empty: nil
+            }
+        }
     }
 
     /// Claims up to one job per token.
     private func claim(
         tokens: [String], progress: Int, message: String, leavingWaiting: Int = 0
     ) async throws(QueueError) -> ClaimBatch {
-        let reply = try await run(QueueScripts.claim, [
+        let reply = try await run(QueueScripts.claim, keys: [keys.operatorPause], [
             tokens.joined(separator: ","), String(policy.leaseDuration.milliseconds), String(progress), message, "100",
             String(max(leavingWaiting, 0)),
         ])
@@ -78,6 +94,8 @@ extension JobQueue {
             return .empty(wakeAt: try reply.optionalInteger(0), now: try reply.integer(1))
         case "held":
             return .held(message: try reply.string(0), remaining: .milliseconds(max(try reply.integer(1), 0)))
+        case "paused":
+            return .paused(message: try reply.string(0))
         case "claimed":
             guard !reply.values.isEmpty, reply.values.count <= tokens.count else { throw reply.unexpected() }
             var leases: [JobLease] = []

@@ -4,14 +4,14 @@ import SystemSupport
 
 extension JobQueue {
     /// The places of the given queued jobs in one pipeline: per job a `ZRANK` in `order` and a
-    /// `ZSCORE` in `delayed` (O(log N) each), plus the hold, the average call duration and the
+    /// `ZSCORE` in `delayed` (O(log N) each), plus the budget hold, the operator's pause, the average call duration and the
     /// fleet's live slot advertisements, read once. Never a scan of the wait list.
     public func places(of ids: [UUID]) async throws(QueueError) -> [UUID: QueuePlace] {
         guard !ids.isEmpty else { return [:] }
         let now = try await self.now().millisecondsSince1970
         var commands: [[String]] = [
             ["EXISTS", keys.hold], ["HGET", keys.stats, "call_ms_average"],
-            ["ZRANGEBYSCORE", keys.workerSlots, "(\(now)", "+inf"],
+            ["ZRANGEBYSCORE", keys.workerSlots, "(\(now)", "+inf"], ["EXISTS", keys.operatorPause],
         ]
         for id in ids {
             commands.append(["ZRANK", keys.order, id.lowercasedString])
@@ -24,18 +24,21 @@ extension JobQueue {
             throw .redis(error)
         }
         let held = (replies[0].int ?? 0) > 0
+        let paused = (replies[3].int ?? 0) > 0
         let average = replies[1].string.flatMap { Int64($0) }
         let slots = (replies[2].array ?? []).compactMap { $0.string?.split(separator: "/").first.flatMap { Int($0) } }
             .reduce(0, +)
         var places: [UUID: QueuePlace] = [:]
         for (index, id) in ids.enumerated() {
-            let rank = replies[3 + 2 * index].int
-            let delayed = replies[4 + 2 * index] != .null
+            let rank = replies[4 + 2 * index].int
+            let delayed = replies[5 + 2 * index] != .null
             if delayed {
                 places[id] = .retryBackoff
             } else if let rank {
                 places[id] = held
                     ? .budgetHold
+                    : paused
+                    ? .operatorPause
                     : .waiting(
                         position: Int(rank) + 1,
                         etaSeconds: QueuePlace.eta(position: Int(rank) + 1, slots: slots, averageCallMilliseconds: average))

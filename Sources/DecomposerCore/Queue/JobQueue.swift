@@ -42,7 +42,7 @@ public struct JobQueue: Sendable {
 
     public func enqueue(_ request: JobRequest, idempotencyKey: String? = nil) async throws(QueueError) -> EnqueueOutcome {
         let id = UUID()
-        var ownKeys = [keys.job(id), keys.events(id)]
+        var ownKeys = [keys.job(id), keys.events(id), keys.operatorPause]
         if let idempotencyKey { ownKeys.append(keys.idempotency(idempotencyKey)) }
         let reply = try await run(QueueScripts.enqueue, keys: ownKeys, [
             id.lowercasedString, request.fileID.lowercasedString, String(request.numLayers),
@@ -92,7 +92,7 @@ public struct JobQueue: Sendable {
     }
 
     /// Jobs by state, lifetime counters, and whether the queue is claimable now (no budget hold, no
-    /// fleet pause, judged on the queue's clock): one pipeline of reads over `keys.demandKeys` and
+    /// operator's pause, no fleet pause, judged on the queue's clock): one pipeline of reads over `keys.demandKeys` and
     /// the dead set and counters.
     public func counts() async throws(QueueError) -> QueueCounts {
         let now = try await self.now().millisecondsSince1970
@@ -100,14 +100,15 @@ public struct JobQueue: Sendable {
             let replies = try await redis.pipeline([
                 ["LLEN", keys.wait], ["ZCARD", keys.delayed], ["ZCARD", keys.active], ["ZCARD", keys.dead],
                 ["HGETALL", keys.stats], ["ZCOUNT", keys.delayed, "-inf", String(now)], ["EXISTS", keys.hold],
-                ["GET", keys.fleetPause],
+                ["GET", keys.fleetPause], ["EXISTS", keys.operatorPause],
             ])
             let totals = (replies[4].fieldMap ?? [:]).compactMapValues { Int64($0) }
             let pausedUntil = replies[7].int ?? 0
             return QueueCounts(
                 waiting: Int(replies[0].int ?? 0), delayed: Int(replies[1].int ?? 0),
                 active: Int(replies[2].int ?? 0), dead: Int(replies[3].int ?? 0), totals: totals,
-                dueRetries: Int(replies[5].int ?? 0), held: (replies[6].int ?? 0) > 0, fleetPaused: pausedUntil > now)
+                dueRetries: Int(replies[5].int ?? 0), held: (replies[6].int ?? 0) > 0, fleetPaused: pausedUntil > now,
+                operatorPaused: (replies[8].int ?? 0) > 0)
         } catch {
             throw .redis(error)
         }

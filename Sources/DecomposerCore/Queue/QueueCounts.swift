@@ -13,10 +13,13 @@ public struct QueueCounts: Sendable, Equatable {
     /// A 429 paused the fleet (`{prefix}:gpu:paused_until` is later than now on the queue's clock):
     /// workers wait it out before calling the endpoint.
     public var fleetPaused: Bool
+    /// An operator paused the queue (`{prefix}:queue:operator-pause` exists): the claim script
+    /// hands out nothing until `decomposer queue resume`.
+    public var operatorPaused: Bool
 
     public init(
         waiting: Int, delayed: Int, active: Int, dead: Int, totals: [String: Int64], dueRetries: Int = 0,
-        held: Bool = false, fleetPaused: Bool = false
+        held: Bool = false, fleetPaused: Bool = false, operatorPaused: Bool = false
     ) {
         self.waiting = waiting
         self.delayed = delayed
@@ -26,10 +29,12 @@ public struct QueueCounts: Sendable, Equatable {
         self.dueRetries = dueRetries
         self.held = held
         self.fleetPaused = fleetPaused
+        self.operatorPaused = operatorPaused
     }
 
-    /// Whether a job taken now could go to the endpoint now: no budget hold, no fleet pause.
-    public var claimable: Bool { !held && !fleetPaused }
+    /// Whether a job taken now could go to the endpoint now: no budget hold, no operator's pause,
+    /// no fleet pause.
+    public var claimable: Bool { !held && !operatorPaused && !fleetPaused }
 
     /// The jobs that need a worker now — what an autoscaler should size the workers by
     /// (`decomposer_queue_demand_jobs`, KEDA's trigger in deploy/kubernetes).
@@ -38,7 +43,7 @@ public struct QueueCounts: Sendable, Equatable {
     /// soon as every job was claimed, and the pods it stopped would hand their jobs back after
     /// `SHUTDOWN_GRACE_SECONDS` — GPU calls billed and run again. Waiting jobs (and retries that
     /// have fallen due, which nothing moves to the wait list while no worker runs) count only while
-    /// the queue is claimable: during a budget hold no worker may take them, and during a fleet
+    /// the queue is claimable: during a budget hold or an operator's pause no worker may take them, and during a fleet
     /// pause every worker waits anyway, so more workers would cost pods and do nothing. Retries
     /// still backing off are not demand until they fall due.
     public var demand: Int { active + (claimable ? waiting + dueRetries : 0) }

@@ -32,6 +32,9 @@ public struct QueueKeys: Sendable, Equatable {
     /// STRING: while set, the claim script takes nothing (the daily GPU budget is spent);
     /// its value is the message queued jobs show. Expires when the hold ends.
     public var hold: String { "\(prefix):queue:hold" }
+    /// STRING: while set, the claim script takes nothing (an operator's `decomposer queue pause`);
+    /// its value is the message queued jobs show. No expiry: only `queue resume` lifts it.
+    public var operatorPause: String { "\(prefix):queue:operator-pause" }
 
     /// STRING: until when (ms, Redis clock) every worker holds off calling the endpoint after a 429.
     public var fleetPause: String { "\(prefix):gpu:paused_until" }
@@ -39,7 +42,7 @@ public struct QueueKeys: Sendable, Equatable {
     /// The keys `JobQueue.counts()` reads to tell the work waiting for a worker
     /// (`QueueCounts.demand`, exported as `decomposer_queue_demand_jobs`). deploy/kubernetes names
     /// them beside the KEDA trigger; a test keeps the two lists equal.
-    public var demandKeys: [String] { [wait, delayed, active, hold, fleetPause] }
+    public var demandKeys: [String] { [wait, delayed, active, hold, operatorPause, fleetPause] }
 
     /// HASH of one UTC day's GPU cost (`YYYY-MM-DD`): microdollars, gpu_ms, requests, failed_requests.
     public func costDay(_ day: String) -> String { "\(prefix):cost:\(day)" }

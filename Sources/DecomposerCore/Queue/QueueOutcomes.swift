@@ -26,6 +26,8 @@ public enum ClaimOutcome: Sendable, Equatable {
     case empty(wakeAt: Int64?, now: Int64)
     /// The queue is held (the daily budget is spent) for `remaining` more; `message` says why.
     case held(message: String, remaining: Duration)
+    /// An operator paused the queue (`decomposer queue pause`) until `queue resume`.
+    case paused(message: String)
 }
 
 public enum RetryOutcome: Sendable, Equatable {

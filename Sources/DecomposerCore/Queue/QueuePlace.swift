@@ -8,6 +8,8 @@ public enum QueuePlace: Sendable, Equatable {
     case retryBackoff
     /// The daily budget is spent: nothing is claimed until the hold ends.
     case budgetHold
+    /// An operator paused the queue (`decomposer queue pause`): nothing is claimed until resumed.
+    case operatorPause
     /// Not waiting (claimed, finished, cancelled, or unknown).
     case notWaiting
 
@@ -16,6 +18,7 @@ public enum QueuePlace: Sendable, Equatable {
         switch self {
         case .retryBackoff: "retry_backoff"
         case .budgetHold: "budget_hold"
+        case .operatorPause: "operator_pause"
         case .waiting, .notWaiting: nil
         }
     }

@@ -1,20 +1,24 @@
 -- claim: takes up to one job per lease token, after promoting due retries and recovering
 -- expired leases: one atomic step, so a job is never held by two workers and never lost
 -- between states. Nothing is taken while the queue is held (the daily budget is spent),
--- whichever worker asks and whoever placed the hold.
--- KEYS: the common eight (library.lua); jobs taken are found in `wait`
+-- whichever worker asks and whoever placed the hold, nor while an operator has paused it
+-- (`decomposer queue pause`): the same refusal, without an end.
+-- KEYS: the common eight (library.lua), then [9] the operator's pause ({p}:queue:operator-pause);
+--   jobs taken are found in `wait`
 -- ARGV: the common four, then
 --   [5] lease tokens, comma-separated, [6] lease ms, [7] progress, [8] message,
 --   [9] maintenance batch limit, [10] jobs to leave waiting (a claim ahead takes a job only
 --   while more than that many wait, so idle workers still find jobs)
 -- Returns {'claimed', {HGETALL of each job}…} | {'empty', next wake-up ms or '', now}
---       | {'held', message, ms until the hold ends}
+--       | {'held', message, ms until the hold ends} | {'paused', the operator's message}
 local now = nowMs()
 local limit = tonumber(ARGV[9])
 promoteDue(now, limit)
 recoverExpired(now, limit)
 local held = redis.call('GET', HOLD)
 if held then return {'held', held, tostring(redis.call('PTTL', HOLD))} end
+local paused = redis.call('GET', KEYS[9])
+if paused then return {'paused', paused} end
 local tokens = {}
 for token in string.gmatch(ARGV[5], '[^,]+') do tokens[#tokens + 1] = token end
 local leaving = tonumber(ARGV[10])

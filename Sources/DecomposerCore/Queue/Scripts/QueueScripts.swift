@@ -26,11 +26,13 @@ enum QueueScripts {
     static let lookUpResult = script("look-up-result", PackageResources.look_up_result_lua)
     static let completeCached = script("complete-cached", PackageResources.complete_cached_lua)
     static let repairOrder = script("repair-order", PackageResources.repair_order_lua)
+    static let pauseQueue = script("pause-queue", PackageResources.pause_queue_lua)
+    static let resumeQueue = script("resume-queue", PackageResources.resume_queue_lua)
 
     static let all: [RedisScript] = [
         enqueue, claim, sweep, renew, progress, release, complete, fail, retry, postpone, cancel, recordAttempt, pauseFleet,
         fleetPauseRemaining, claimCostAlert, finishCostAlert, retryCostAlert, advertiseSlots, lookUpResult, completeCached,
-        repairOrder,
+        repairOrder, pauseQueue, resumeQueue,
     ]
 
     private static let library = String(decoding: PackageResources.library_lua, as: UTF8.self)
