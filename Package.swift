@@ -287,7 +287,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["decomposer", "CurlHTTP", "TestSupport"]
+            dependencies: ["decomposer", "CurlHTTP", "DecomposerCore", "SystemSupport", "TestSupport"]
         ),
         // deploy/kubernetes checked against the code: configuration keys, routes and ports, grace
         // periods, subcommands and flags, the KEDA metric and the queue's keys.
