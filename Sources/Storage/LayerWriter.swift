@@ -60,7 +60,7 @@ public struct LayerWriter: Sendable {
     }
 
     /// Puts `count` layers of `source` in `destination` as hard links (a copy where the two
-    /// cannot share an inode), each under a temporary name first, then renamed.
+    /// cannot share an inode; `FilePlacement`), then flushes the folder.
     /// - Throws: `StorageError.notFound` when a source layer is gone.
     public func link(count: Int, from source: LayerSet, to destination: LayerSet) async throws {
         let from = folder(of: source)
@@ -70,21 +70,9 @@ public struct LayerWriter: Sendable {
             for index in 0..<count {
                 let original = "\(from)/\(Self.filename(index))"
                 let temporary = "\(to)/.\(Self.filename(index)).\(UUID().uuidString).tmp"
-                do {
-                    try systemCall("link", path: original) { Foundation.link(original, temporary) }
-                } catch let error as SystemCallError where error.code == ENOENT {
-                    throw StorageError.notFound("\(source) has no \(Self.filename(index))")
-                } catch let error as SystemCallError where [EXDEV, EPERM, EMLINK].contains(error.code) {
-                    // Another filesystem, or links not allowed: a copy, flushed.
-                    try Self.copyFlushed(original, to: temporary, source: source)
-                }
-                let destinationPath = "\(to)/\(Self.filename(index))"
-                do {
-                    try systemCall("rename", path: destinationPath) { rename(temporary, destinationPath) }
-                } catch {
-                    unlink(temporary)
-                    throw error
-                }
+                try FilePlacement.linkOrCopy(
+                    original, to: "\(to)/\(Self.filename(index))", through: temporary,
+                    missing: .notFound("\(source) has no \(Self.filename(index))"))
             }
             try Self.flushFolders(to)
         }
@@ -99,23 +87,6 @@ public struct LayerWriter: Sendable {
             let directory = try systemCall("open", path: path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
             defer { close(directory) }
             try systemCall("fsync", path: path) { fsync(directory) }
-        }
-    }
-
-    private static func copyFlushed(_ original: String, to temporary: String, source: LayerSet) throws {
-        guard let bytes = FileManager.default.contents(atPath: original) else {
-            throw StorageError.notFound("\(source) has no \((original as NSString).lastPathComponent)")
-        }
-        let descriptor = try systemCall("open", path: temporary) {
-            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        }
-        defer { close(descriptor) }
-        do {
-            try bytes.withUnsafeBytes { try writeAll(descriptor, $0, path: temporary) }
-            try systemCall("fsync", path: temporary) { fsync(descriptor) }
-        } catch {
-            unlink(temporary)
-            throw error
         }
     }
 
