@@ -31,9 +31,7 @@ extension FilesystemStorage {
                 unlink(path)
                 throw error
             }
-            let directory = try systemCall("open", path: folder) { open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-            defer { close(directory) }
-            try systemCall("fsync", path: folder) { fsync(directory) }
+            try flushDirectory(folder)
         }
     }
 

@@ -83,11 +83,7 @@ public struct LayerWriter: Sendable {
 
     /// Flushes the set's folder and the one holding it (the job's), so a new attempt folder survives a crash too.
     private static func flushFolders(_ folder: String) throws {
-        for path in [folder, (folder as NSString).deletingLastPathComponent] {
-            let directory = try systemCall("open", path: path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-            defer { close(directory) }
-            try systemCall("fsync", path: path) { fsync(directory) }
-        }
+        for path in [folder, (folder as NSString).deletingLastPathComponent] { try flushDirectory(path) }
     }
 
     /// Removes staged files that will not be committed (invalid layers, a lost lease).

@@ -34,3 +34,11 @@ public func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path:
         offset += written
     }
 }
+
+/// Flushes a folder's entries (`fsync` on the directory), so files renamed or linked into it
+/// survive a crash of the machine, not only of the process.
+public func flushDirectory(_ path: String) throws(SystemCallError) {
+    let directory = try systemCall("open", path: path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+    defer { close(directory) }
+    try systemCall("fsync", path: path) { fsync(directory) }
+}
