@@ -75,6 +75,13 @@ public struct QueueKeys: Sendable, Equatable {
     /// worker learns of cancellations without reading the fleet's every job event.
     public var cancellationsChannel: String { "\(prefix):cancellations" }
 
+    /// ZSET job id → finish time (ms) of every completed job still retained (`jobs list`, newest first).
+    public var completed: String { "\(prefix):queue:completed" }
+    /// ZSET job id → finish time (ms) of every cancelled job still retained.
+    public var cancelled: String { "\(prefix):queue:cancelled" }
+    /// LIST: the webhook outbox, one entry per event of a job that asked for a webhook.
+    public var webhookOutbox: String { "\(prefix):webhooks:outbox" }
+
     /// The common keys every queue script is given first, in `library.lua`'s order.
-    var scriptKeys: [String] { [wait, active, delayed, marker, dead, stats, hold, order] }
+    var scriptKeys: [String] { [wait, active, delayed, marker, dead, stats, hold, order, completed, cancelled, webhookOutbox] }
 }

@@ -3,7 +3,7 @@
 -- between states. Nothing is taken while the queue is held (the daily budget is spent),
 -- whichever worker asks and whoever placed the hold, nor while an operator has paused it
 -- (`decomposer queue pause`): the same refusal, without an end.
--- KEYS: the common eight (library.lua), then [9] the operator's pause ({p}:queue:operator-pause);
+-- KEYS: the common eleven (library.lua), then [12] the operator's pause ({p}:queue:operator-pause);
 --   jobs taken are found in `wait`
 -- ARGV: the common four, then
 --   [5] lease tokens, comma-separated, [6] lease ms, [7] progress, [8] message,
@@ -17,7 +17,7 @@ promoteDue(now, limit)
 recoverExpired(now, limit)
 local held = redis.call('GET', HOLD)
 if held then return {'held', held, tostring(redis.call('PTTL', HOLD))} end
-local paused = redis.call('GET', KEYS[9])
+local paused = redis.call('GET', KEYS[12])
 if paused then return {'paused', paused} end
 local tokens = {}
 for token in string.gmatch(ARGV[5], '[^,]+') do tokens[#tokens + 1] = token end

@@ -1,15 +1,15 @@
 -- enqueue: creates a job and queues it, unless the idempotency key already names one or
 -- the queue is full. While the queue is held or paused by an operator, the new job says why at once.
--- KEYS: the common eight (library.lua), then
---   [9] the new job's hash, [10] its event stream, [11] the operator's pause ({p}:queue:operator-pause),
---   [12] the idempotency hash (only with a key)
+-- KEYS: the common eleven (library.lua), then
+--   [12] the new job's hash, [13] its event stream, [14] the operator's pause ({p}:queue:operator-pause),
+--   [15] the idempotency hash (only with a key)
 -- ARGV: the common four, then
 --   [5] job id, [6] file id, [7] layers, [8] resolution, [9] max attempts, [10] max queue depth,
 --   [11] request fingerprint, [12] max recoveries, [13] whether the result cache applies (1/0),
 --   [14] parent job id and [15] its layer index (a split of that layer; both '' for an upload's job)
 -- Returns {'created', id} | {'existing', id} | {'conflict', id} | {'full', depth}
 local now = nowMs()
-local id, idempotency, fingerprint = ARGV[5], KEYS[12], ARGV[11]
+local id, idempotency, fingerprint = ARGV[5], KEYS[15], ARGV[11]
 if idempotency then
   local existing = redis.call('HMGET', idempotency, 'job_id', 'fingerprint')
   if existing[1] then
@@ -24,7 +24,7 @@ redis.call('HSET', job.key, 'id', id, 'file_id', ARGV[6], 'num_layers', ARGV[7],
   'max_attempts', ARGV[9], 'max_recoveries', ARGV[12], 'attempts', '0', 'recoveries', '0', 'cost_micros', '0',
   'version', '0', 'created_at', tostring(now), 'cache', ARGV[13])
 if (ARGV[14] or '') ~= '' then redis.call('HSET', job.key, 'parent_job_id', ARGV[14], 'parent_layer', ARGV[15]) end
-local held = redis.call('GET', HOLD) or redis.call('GET', KEYS[11])
+local held = redis.call('GET', HOLD) or redis.call('GET', KEYS[14])
 change(job, now, {'status', 'queued', 'progress', '0', 'message', held or 'Waiting for a worker'})
 pushBack(id)
 wake()

@@ -11,7 +11,13 @@
 --                            is the message queued jobs show; expires when the hold ends
 --   KEYS[8] order    ZSET    mirrors `wait`: job id -> a score that sorts like the list from its
 --                            claim end, so a waiting job's place is one ZRANK (O(log N))
---   KEYS[9..]        the script's own keys, named in its header (a job's hash and event stream)
+--   KEYS[9] completed ZSET   job id -> finish time (ms) of every completed job still retained
+--   KEYS[10] cancelled ZSET  job id -> finish time (ms) of every cancelled job still retained
+--                            (with `dead` for failed ones: the finished-job indexes `jobs list`
+--                            reads newest first, trimmed by the retention as jobs finish)
+--   KEYS[11] webhooks LIST   the webhook outbox: one entry per event of a job with a webhook,
+--                            appended by `emit`, drained by the webhook deliverer
+--   KEYS[12..]       the script's own keys, named in its header (a job's hash and event stream)
 --   ARGV[1] key prefix. Keys of jobs a script finds by itself (claim, sweep, the hold's notes on
 --           waiting jobs) are built from it, as BullMQ does; they share its hash tag, so every
 --           key a script touches is in one cluster slot.
@@ -23,6 +29,8 @@ local prefix = ARGV[1]
 local retentionMs = tonumber(ARGV[3])
 local deadCap = tonumber(ARGV[4])
 local WAIT, ACTIVE, DELAYED, MARKER, DEAD, STATS, HOLD, ORDER = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local FINISHED = {completed = KEYS[9], cancelled = KEYS[10], failed = DEAD}
+local WEBHOOKS = KEYS[11]
 
 local function nowMs()
   local given = tonumber(ARGV[2])
@@ -31,8 +39,8 @@ local function nowMs()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- A job the caller named: its keys are KEYS[9] (hash) and KEYS[10] (event stream).
-local function givenJob(id) return {id = id, key = KEYS[9], events = KEYS[10]} end
+-- A job the caller named: its keys are KEYS[12] (hash) and KEYS[13] (event stream).
+local function givenJob(id) return {id = id, key = KEYS[12], events = KEYS[13]} end
 
 -- The wait list's two ends, mirrored in ORDER (every push and removal of `wait` goes through
 -- these helpers): a job pushed behind the others scores one more than the last score, one put
@@ -100,11 +108,10 @@ local function finish(job, now, status, fields)
   redis.call('PEXPIRE', job.key, retentionMs)
   redis.call('PEXPIRE', job.events, retentionMs)
   redis.call('HINCRBY', STATS, status, 1)
-  if status == 'failed' then
-    redis.call('ZADD', DEAD, now, job.id)
-    redis.call('ZREMRANGEBYSCORE', DEAD, '-inf', now - retentionMs)
-    redis.call('ZREMRANGEBYRANK', DEAD, 0, -(deadCap + 1))
-  end
+  local index = FINISHED[status]
+  redis.call('ZADD', index, now, job.id)
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', now - retentionMs)
+  if status == 'failed' then redis.call('ZREMRANGEBYRANK', DEAD, 0, -(deadCap + 1)) end
 end
 
 -- Nil when the caller holds the job's lease, else why not ('cancelled', 'lost').

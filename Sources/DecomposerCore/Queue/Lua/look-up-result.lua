@@ -6,8 +6,8 @@
 -- cancelled or went back to the queue is `processing` no more, and the next job to ask takes
 -- the flight over), so two identical jobs in flight call the endpoint once, and none waits
 -- for ever.
--- KEYS: the common eight (library.lua), then [9] the job's hash, [10] its event stream,
---   [11] the digest's cache entry (HASH, see complete.lua), [12] the digest's in-flight claim
+-- KEYS: the common eleven (library.lua), then [12] the job's hash, [13] its event stream,
+--   [14] the digest's cache entry (HASH, see complete.lua), [15] the digest's in-flight claim
 -- ARGV: the common four, then [5] job id, [6] lease token, [7] a job whose cached layers were
 --   found gone ('' = none: its entry is dropped, and this job's call repairs it), [8] the
 --   in-flight claim's time-to-live ms (only bounds its life; the claimant's status decides)
@@ -16,7 +16,7 @@
 local job = givenJob(ARGV[5])
 local problem = leaseProblem(job, ARGV[6])
 if problem then return problem end
-local entry, flight = KEYS[11], KEYS[12]
+local entry, flight = KEYS[14], KEYS[15]
 local found = redis.call('HMGET', entry, 'job_id', 'attempt', 'result', 'call_micros')
 if found[1] and found[1] == ARGV[7] then
   redis.call('DEL', entry)

@@ -4,10 +4,10 @@
 -- still succeed), for the whole fleet; and when it first crosses a cost-alert threshold,
 -- appends that alert to the outbox in the same step, so each threshold fires once a day
 -- across the fleet however many records cross it at once.
--- KEYS: the common eight (library.lua), then [9] the day's cost hash, [10] the day's job costs
---   (ZSET job id -> micro-dollars), [11] the day's fired alert thresholds (SET of labels),
---   [12] the alert outbox (HASH alert id -> alert JSON), [13] the alerts' due times (ZSET id -> ms),
---   [14] the job's hash (only for a job's call; its cost is added only while it exists)
+-- KEYS: the common eleven (library.lua), then [12] the day's cost hash, [13] the day's job costs
+--   (ZSET job id -> micro-dollars), [14] the day's fired alert thresholds (SET of labels),
+--   [15] the alert outbox (HASH alert id -> alert JSON), [16] the alerts' due times (ZSET id -> ms),
+--   [17] the job's hash (only for a job's call; its cost is added only while it exists)
 -- ARGV: the common four, then [5] micro-dollars, [6] GPU ms, [7] failed (0/1),
 --   [8] cost hash time-to-live in s, [9] attempt number ('' = not counted),
 --   [10] daily budget in micro-dollars ('' = none), [11] hold message, [12] hold end (ms),
@@ -18,7 +18,7 @@
 --   micros}] (the day's five costliest), created_ms, attempts (0)}; its id is '<day>/<label>'.
 -- Returns {'recorded' | 'repeat', jobs annotated when this record placed the hold, else -1,
 --   alerts appended to the outbox}
-local day, jobCosts, fired, outbox, due, jobHash = KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
+local day, jobCosts, fired, outbox, due, jobHash = KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17]
 local job = jobHash and redis.call('EXISTS', jobHash) == 1
 if job and ARGV[9] ~= '' then
   -- The job's billed attempts as a set (',1,3,'), not as the highest one: calls can be billed
