@@ -28,11 +28,13 @@ enum QueueScripts {
     static let repairOrder = script("repair-order", PackageResources.repair_order_lua)
     static let pauseQueue = script("pause-queue", PackageResources.pause_queue_lua)
     static let resumeQueue = script("resume-queue", PackageResources.resume_queue_lua)
+    static let retryFailed = script("retry-failed", PackageResources.retry_failed_lua)
+    static let purgeDead = script("purge-dead", PackageResources.purge_dead_lua)
 
     static let all: [RedisScript] = [
         enqueue, claim, sweep, renew, progress, release, complete, fail, retry, postpone, cancel, recordAttempt, pauseFleet,
         fleetPauseRemaining, claimCostAlert, finishCostAlert, retryCostAlert, advertiseSlots, lookUpResult, completeCached,
-        repairOrder, pauseQueue, resumeQueue,
+        repairOrder, pauseQueue, resumeQueue, retryFailed, purgeDead,
     ]
 
     private static let library = String(decoding: PackageResources.library_lua, as: UTF8.self)
