@@ -3,14 +3,17 @@ import DecomposerCore
 import Foundation
 import SystemSupport
 
-/// `decomposer jobs show|cancel`: one job's whole record and history, or cancelling jobs by id.
+/// `decomposer jobs list|show|retry|cancel|purge`: the newest jobs of a status, one job's whole
+/// record and history, bringing failed jobs back, cancelling jobs, removing dead letters.
 struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "jobs", abstract: "Show or cancel jobs by id.",
-        subcommands: [JobsShowCommand.self, JobsCancelCommand.self])
+        commandName: "jobs", abstract: "List, show, retry, cancel or purge jobs.",
+        subcommands: [
+            JobsListCommand.self, JobsShowCommand.self, JobsRetryCommand.self, JobsCancelCommand.self, JobsPurgeCommand.self,
+        ])
 }
 
-/// A job id given on the command line (`jobs show`, `jobs cancel`): a UUID, else exit 2 naming it.
+/// A job id given on the command line (`jobs show`, `jobs retry`, `jobs cancel`): a UUID, else exit 2 naming it.
 struct JobIDArgument: ExpressibleByArgument {
     let id: UUID
 
