@@ -206,9 +206,12 @@ struct JobRunner: Sendable {
     private func handle(_ error: VertexError, lease: JobLease, attempt: Int, logger: Logger) async throws {
         let jobError = JobError(code: error.code.rawValue, message: error.message, googleStatus: error.googleStatus)
         // The job's age on the clock that dated its creation (Redis's), whatever this machine's says.
+        // A job an operator retried has a fresh allowance: its retries and its deadline count from then.
         let now = try await ridingOutRedisOutage(logger) { try await queue.now() }
-        let elapsed = Duration.milliseconds(now.millisecondsSince1970 - lease.job.createdAt.millisecondsSince1970)
-        let decision = backoff.decision(afterAttempt: attempt, error: error, elapsedSinceJobCreated: elapsed)
+        let start = lease.job.retriedAt ?? lease.job.createdAt
+        let elapsed = Duration.milliseconds(now.millisecondsSince1970 - start.millisecondsSince1970)
+        let counted = attempt - lease.job.attemptsBeforeRetry
+        let decision = backoff.decision(afterAttempt: counted, error: error, elapsedSinceJobCreated: elapsed)
         if error.code == .gpuRateLimited {
             // The whole fleet holds off, for as long as the endpoint asked — also when this job
             // gives up: the limit is the endpoint's, and the other jobs would only earn more 429s.
@@ -220,7 +223,7 @@ struct JobRunner: Sendable {
         }
         switch decision {
         case .retry(let delay):
-            let message = backoff.message(for: error, delay: delay, nextAttempt: attempt + 1)
+            let message = backoff.message(for: error, delay: delay, nextAttempt: counted + 1)
             let outcome = try await fenced(logger) { try await queue.retry(lease, error: jobError, after: delay, message: message) }
             (outcome == .scheduled ? metrics.retried : metrics.failed).increment()
             logger.warning("Attempt failed; retry scheduled", metadata: ["error": "\(error)", "delay_ms": "\(delay.milliseconds)", "outcome": "\(outcome)"])

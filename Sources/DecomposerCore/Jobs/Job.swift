@@ -19,6 +19,11 @@ public struct Job: Sendable, Equatable {
     public var maxAttempts: Int
     /// Times the job was taken back from a worker that lost its lease.
     public var recoveries: Int
+    /// The calls made before an operator last retried the job (`decomposer jobs retry`), 0 when never
+    /// retried: its fresh allowance of retries counts from there.
+    public var attemptsBeforeRetry: Int
+    /// When an operator last retried the job, nil when never: its deadline counts from there.
+    public var retriedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
     /// Set when the job failed.
@@ -58,6 +63,8 @@ public struct Job: Sendable, Equatable {
         self.attempts = fields["attempts"].flatMap(Int.init) ?? 0
         self.maxAttempts = fields["max_attempts"].flatMap(Int.init) ?? 1
         self.recoveries = fields["recoveries"].flatMap(Int.init) ?? 0
+        self.attemptsBeforeRetry = fields["retried_attempts"].flatMap(Int.init) ?? 0
+        self.retriedAt = fields["retried_at"].flatMap(Int64.init).map(Date.init(millisecondsSince1970:))
         self.createdAt = Date(millisecondsSince1970: created)
         self.updatedAt = Date(millisecondsSince1970: fields["updated_at"].flatMap(Int64.init) ?? created)
         self.error = fields["error"].flatMap { Self.decodeJSON(JobError.self, $0) }
