@@ -9,6 +9,7 @@
 #   ceiling      redis-benchmark of a script call shaped like enqueue, and of PING; the
 #                Redis client's own round trips/s (64 tasks sending PING through RedisClient);
 #                the queue's own enqueue rate without HTTP and the script's time in Redis
+#   job listing  JobQueue.listJobs per status over 100,000 finished jobs
 #   cold start   exec of `decomposer api` until /readyz is 200 (median of 10); idle RSS of api and worker
 #   watchers     WebSocket delivery latency from a job update to N watchers, and the API's RSS
 # DURATION (seconds per wrk run, default 20) and WATCHER_RUNS (watchers:interval-ms:updates,
@@ -103,6 +104,8 @@ queue_rps=$(awk '/^enqueue_script_c64_per_s/ {print $2}' <<<"$queue_figures")
 awk -v e="$enqueue_rps" -v q="$queue_rps" 'BEGIN { if (q > 0) printf "enqueue_fraction_of_queue_ceiling: %.2f x\n", e / q }'
 # Queue positions: the watch hub's once-a-second work with 10,000 queued and 1,000 watched (~2 s).
 "$bin/decomposer-bench" positions --queued 10000 --watched 1000
+# Job listing: `decomposer jobs list` / the admin API's work over 100,000 finished jobs (~10 s with the load).
+"$bin/decomposer-bench" job-listing --jobs 100000
 
 # Cold start: exec of `decomposer api` until /readyz answers 200, median of 10; idle RSS.
 starts=()

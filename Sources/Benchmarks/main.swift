@@ -24,7 +24,7 @@ guard let name = arguments.first else {
           + " [--storage filesystem|gcs --gcs-endpoint URL --gcs-bucket NAME]"
           + " | file-create --dir DIR [--count N]"
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
-          + " | positions [--queued N --watched W --ticks T]"
+          + " | positions [--queued N --watched W --ticks T] | job-listing [--jobs N --limit L]"
           + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]"
           + " | psd [--side N --layers N] | base64 [--rounds N] | json [--rounds N] | multipart --parser own|kit [--megabytes N --rounds N --hostile 1]"
           + " | export-layers --dir DIR [--layers 10 --side 2048] | export --format zip|pptx|psd --dir DIR [--layers 10]")
@@ -228,6 +228,9 @@ case "enqueue-script":
 
 case "positions":
     try await positionsCase()
+
+case "job-listing":
+    try await jobListingCase()
 
 case "base64":
     try base64Case()
