@@ -1,3 +1,4 @@
+import DecomposerCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,13 +20,8 @@ enum JSONResponse {
         return Response(status: status, headers: fields, body: .init(byteBuffer: bytes))
     }
 
-    /// Shared: JSONEncoder is Sendable; configured once.
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
+    /// The job JSON's encoder (`JobRepresentation`), so every body is encoded alike.
+    static var encoder: JSONEncoder { JobRepresentation.encoder }
 }
 
 /// `{"error":{"code","message"}}`.

@@ -1,15 +1,29 @@
-import DecomposerCore
 import Foundation
 import SystemSupport
 
-/// The job JSON of the contract, the same from `GET /api/jobs/{id}`, `DELETE`
-/// and every WebSocket message: all keys always present, `error` `null` until
-/// the job fails, `layers` `[]` until it completes.
-struct JobRepresentation: Encodable {
-    let job: Job
+/// The job JSON of the contract, the same from `GET /api/jobs/{id}`, `DELETE`, every WebSocket
+/// message and every webhook delivery: all keys always present, `error` `null` until the job
+/// fails, `layers` `[]` until it completes. Here, not in the API, so the webhook deliverer
+/// renders with the one renderer.
+public struct JobRepresentation: Encodable, Sendable {
+    public let job: Job
     /// Where a queued job stands; its fields (`position`, `eta_seconds`, `waiting_reason`) are sent
     /// only for a queued job whose place is known, so older clients see the same messages as before.
-    var place: QueuePlace? = nil
+    public var place: QueuePlace?
+
+    public init(job: Job, place: QueuePlace? = nil) {
+        self.job = job
+        self.place = place
+    }
+
+    /// Encoded the same way everywhere: RFC 3339 UTC times, no escaped slashes so URLs read as
+    /// URLs (the API's responses use it too). Shared: JSONEncoder is Sendable; configured once.
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
 
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id", fileID = "file_id", status, progress, message, version
@@ -18,7 +32,7 @@ struct JobRepresentation: Encodable {
         case position, etaSeconds = "eta_seconds", waitingReason = "waiting_reason"
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(job.id.lowercasedString, forKey: .jobID)
         try container.encode(job.fileID.lowercasedString, forKey: .fileID)
@@ -81,8 +95,9 @@ struct JobRepresentation: Encodable {
         }
     }
 
+    /// The JSON bytes (a webhook's body).
+    public var bytes: [UInt8] { (try? Self.encoder.encode(self)).map { Array($0) } ?? Array("{}".utf8) }
+
     /// The JSON text of a WebSocket message.
-    var text: String {
-        (try? JSONResponse.encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
