@@ -127,6 +127,19 @@ let package = Package(
             ]
         ),
 
+        // Webhooks for integrators: the allowed-target rules (SSRF), Standard Webhooks signatures, and
+        // the deliverer of the jobs' events (the outbox in Redis) the worker runs.
+        .target(
+            name: "Webhooks",
+            dependencies: [
+                "DecomposerCore", "CurlHTTP", "SystemSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
         // `/healthz`, `/readyz`, `/metrics` and the queue-depth gauges, shared by the API and the worker.
         .target(
             name: "OperationalRoutes",
@@ -155,6 +168,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "DecomposerCore", "Redis", "CostTracker", "Exports", "ImageCodec", "OperationalRoutes", "Storage", "SystemSupport",
+                "Webhooks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -190,6 +204,7 @@ let package = Package(
                 "VertexClient",
                 "CostTracker",
                 "CostAlerts",
+                "Webhooks",
                 "CurlHTTP",
                 "GoogleAuth",
                 "Storage",
@@ -256,9 +271,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "WebhooksTests",
+            dependencies: [
+                "Webhooks", "DecomposerCore", "CurlHTTP", "Redis", "SystemSupport", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "DecomposerCore", "Redis", "VertexClient", "CostTracker", "CostAlerts", "CurlHTTP", "GoogleAuth",
+                "Worker", "DecomposerCore", "Redis", "VertexClient", "CostTracker", "CostAlerts", "Webhooks", "CurlHTTP", "GoogleAuth",
                 "ImageCodec", "LocalEndpoint", "Storage", "SystemSupport", "TestSupport", "decomposer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -51,7 +51,7 @@ public struct APIServer: Sendable {
         router.middlewares.add(APIErrorMiddleware(routeMethods: routeMethods))
         if let apiKey = settings.apiKey { router.middlewares.add(APIKeyMiddleware(apiKey: apiKey)) }
         UploadRoutes(storage: storage, settings: settings).register(on: router)
-        JobRoutes(queue: queue, storage: storage).register(on: router)
+        JobRoutes(queue: queue, storage: storage, webhooks: settings.webhooks).register(on: router)
         StatusWebSocket(queue: queue, hub: hub).register(on: router)
         ResultRoutes(queue: queue, storage: storage).register(on: router)
         ExportRoutes(queue: queue, storage: storage).register(on: router)

@@ -19,11 +19,14 @@ public struct APISettings: Sendable {
     public var webSocketPingInterval: Duration
     /// How long the API stays subscribed to job events after its last watcher left.
     public var watchLinger: Duration
+    /// `WEBHOOK_*`: whether jobs may name a webhook, and which receivers.
+    public var webhooks: WebhookSettings
 
     public init(
         uploadsDirectory: URL, resultsDirectory: URL, maxUploadBytes: Int = 25 << 20, maxImagePixels: Int = 50_000_000,
         costRetentionDays: Int = 30, apiKey: String? = nil, corsAllowedOrigins: [String] = [],
-        webSocketPingInterval: Duration = .seconds(30), watchLinger: Duration = .seconds(30)
+        webSocketPingInterval: Duration = .seconds(30), watchLinger: Duration = .seconds(30),
+        webhooks: WebhookSettings = WebhookSettings()
     ) {
         self.uploadsDirectory = uploadsDirectory
         self.resultsDirectory = resultsDirectory
@@ -34,6 +37,7 @@ public struct APISettings: Sendable {
         self.corsAllowedOrigins = corsAllowedOrigins
         self.webSocketPingInterval = webSocketPingInterval
         self.watchLinger = watchLinger
+        self.webhooks = webhooks
     }
 
     public init(_ configuration: DecomposerConfiguration) {
@@ -41,6 +45,6 @@ public struct APISettings: Sendable {
             uploadsDirectory: configuration.uploadsDirectory, resultsDirectory: configuration.resultsDirectory,
             maxUploadBytes: configuration.maxUploadBytes, maxImagePixels: configuration.maxImagePixels,
             costRetentionDays: configuration.costRetentionDays, apiKey: configuration.apiKey,
-            corsAllowedOrigins: configuration.corsAllowedOrigins)
+            corsAllowedOrigins: configuration.corsAllowedOrigins, webhooks: configuration.webhooks)
     }
 }

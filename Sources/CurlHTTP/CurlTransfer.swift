@@ -22,6 +22,7 @@ final class CurlTransfer {
     /// The body file's read position, relative to its offset.
     var filePosition: Int64 = 0
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var resolveList: UnsafeMutablePointer<curl_slist>?
     private var requestBody: UnsafeMutableRawBufferPointer?
 
     init?(_ pending: PendingTransfer) {
@@ -35,6 +36,7 @@ final class CurlTransfer {
     deinit {
         curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
+        curl_slist_free_all(resolveList)
         requestBody?.deallocate()
     }
 
@@ -62,6 +64,10 @@ final class CurlTransfer {
         list = curl_slist_append(list, "Expect:")
         headerList = list
         ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
+        if !request.resolve.isEmpty {
+            for entry in request.resolve { resolveList = curl_slist_append(resolveList, entry) }
+            ccurl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList)
+        }
 
         if let bytes = request.body {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)

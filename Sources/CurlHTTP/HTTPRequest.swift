@@ -15,6 +15,9 @@ public struct HTTPRequest: Sendable {
     /// A response body larger than this aborts the transfer, so a runaway
     /// server cannot exhaust memory.
     public var maxResponseBytes: Int
+    /// `host:port:address` entries (libcurl's `CURLOPT_RESOLVE`): the host is connected to at that
+    /// address, with no lookup of its own, so an address the caller checked is the one used (webhooks).
+    public var resolve: [String] = []
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,

@@ -32,7 +32,7 @@ final class APIHarness: Sendable {
     init(
         redisServer: RedisServer? = nil, maxQueueDepth: Int = 10_000, maxUploadBytes: Int = 25 << 20,
         apiKey: String? = nil, corsAllowedOrigins: [String] = [], costRetentionDays: Int = 30,
-        watchLinger: Duration = .seconds(30)
+        watchLinger: Duration = .seconds(30), webhooks: WebhookSettings = WebhookSettings()
     ) async throws {
         if let redisServer { server = redisServer } else { server = try await SharedRedis.server() }
         redis = server.makeClient()
@@ -48,7 +48,7 @@ final class APIHarness: Sendable {
             settings: APISettings(
                 uploadsDirectory: uploads.directory, resultsDirectory: results, maxUploadBytes: maxUploadBytes,
                 costRetentionDays: costRetentionDays, apiKey: apiKey, corsAllowedOrigins: corsAllowedOrigins,
-                watchLinger: watchLinger),
+                watchLinger: watchLinger, webhooks: webhooks),
             logger: Logger(label: "api-test"))
         let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
         group = ServiceGroup(configuration: .init(

@@ -85,3 +85,37 @@ import Testing
         #expect(AgeParser.parse("-1d") == nil)
     }
 }
+
+/// `WEBHOOK_*`.
+@Suite struct WebhookSettingsTests {
+    @Test func defaultsAreOffWithADayOfRetries() throws {
+        let settings = try DecomposerConfiguration(ConfigurationValues(environment: [:])).webhooks
+        #expect(!settings.enabled && settings.secret == nil)
+        #expect(settings.giveUpAfter == .seconds(86_400) && settings.timeout == .seconds(15))
+        #expect(!settings.allowHTTP && settings.allowedHosts.isEmpty)
+    }
+
+    @Test func valuesAreRead() throws {
+        let settings = try DecomposerConfiguration(ConfigurationValues(environment: [
+            "WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "WEBHOOK_RETRY_HOURS": "0.5",
+            "WEBHOOK_ALLOW_HTTP": "true", "WEBHOOK_ALLOWED_HOSTS": " 127.0.0.1, Hooks.Example.com ,",
+            "WEBHOOK_TIMEOUT_SECONDS": "3",
+        ])).webhooks
+        #expect(settings.enabled && settings.giveUpAfter == .seconds(1800) && settings.timeout == .seconds(3))
+        #expect(settings.allowHTTP && settings.allowedHosts == ["127.0.0.1", "hooks.example.com"])
+    }
+
+    @Test(arguments: [
+        ("WEBHOOK_SECRET", "whsec_***"), ("WEBHOOK_RETRY_HOURS", "0"), ("WEBHOOK_ALLOW_HTTP", "maybe"),
+        ("WEBHOOK_TIMEOUT_SECONDS", "0"),
+    ])
+    func badValuesNameTheKey(key: String, value: String) {
+        do {
+            _ = try DecomposerConfiguration(ConfigurationValues(environment: [key: value]))
+            Issue.record("\(key)=\(value) was accepted")
+        } catch {
+            #expect(error.key == key)
+            #expect(!error.description.contains("***") || key != "WEBHOOK_SECRET", "the secret is never echoed")
+        }
+    }
+}

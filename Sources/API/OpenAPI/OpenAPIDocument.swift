@@ -362,6 +362,24 @@ components:
           type: boolean
           default: true
           description: "false: no result from the result cache, and none left in it (a fresh endpoint call)"
+        webhook:
+          type: string
+          format: uri
+          maxLength: 2048
+          description: |
+            Where the job's events are POSTed: the job JSON (as GET /api/jobs/{id} serves it, at that
+            event), signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature
+            headers; README "Webhooks"). https only; private, loopback, link-local and metadata
+            addresses are refused (422 invalid_webhook naming why), so is any host outside
+            WEBHOOK_ALLOWED_HOSTS when the operator set it. 422 webhooks_disabled when the service has
+            no WEBHOOK_SECRET. Retried with backoff for WEBHOOK_RETRY_HOURS; answer 410 to stop
+            deliveries for the job. Part of the Idempotency-Key's request.
+        webhook_events:
+          type: array
+          minItems: 1
+          items: { type: string, enum: [processing, completed, failed, cancelled] }
+          default: [completed, failed, cancelled]
+          description: the job events to deliver (the job entering that status); needs webhook
     LayerSource:
       type: object
       description: "a completed job's layer (an RGBA PNG, sent with its transparency) to decompose as the new job's image"
@@ -491,7 +509,10 @@ components:
       description: unsupported_media_type (wrong Content-Type) or unsupported_image (not a PNG/JPEG by content, truncated)
       content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
     InvalidField:
-      description: invalid_field (the message names the field and the allowed values) or missing_field (no 'file' part)
+      description: |
+        invalid_field (the message names the field and the allowed values) or missing_field (no 'file' part);
+        on POST /api/decompose also invalid_webhook (the webhook is not an allowed target; the message says
+        why) and webhooks_disabled (the service has no WEBHOOK_SECRET)
       content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
     QueueFull:
       description: queue_full (deeper than MAX_QUEUE_DEPTH); see Retry-After

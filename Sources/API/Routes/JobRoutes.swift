@@ -9,6 +9,7 @@ import SystemSupport
 struct JobRoutes {
     let queue: JobQueue
     let storage: any StorageBackend
+    var webhooks = WebhookSettings()
 
     func register(on router: Router<APIRequestContext>) {
         router.post("/api/decompose") { request, context in try await decompose(request, context: context) }
@@ -39,6 +40,7 @@ struct JobRoutes {
             allowed: JobRequest.resolutions.map(String.init).joined(separator: " or "),
             where: JobRequest.resolutions.contains)
         let useCache = try body.boolean("cache", default: true)
+        let webhook = try WebhookInput.parse(body, settings: webhooks)
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         if let key = idempotencyKey {
             guard !key.isEmpty, key.utf8.count <= Self.maxIdempotencyKeyLength else {
@@ -55,7 +57,9 @@ struct JobRoutes {
         }
 
         let outcome = try await queue.enqueue(
-            JobRequest(fileID: fileID, numLayers: numLayers, resolution: resolution, useCache: useCache, parent: parent),
+            JobRequest(
+                fileID: fileID, numLayers: numLayers, resolution: resolution, useCache: useCache, parent: parent,
+                webhook: webhook),
             idempotencyKey: idempotencyKey)
         switch outcome {
         case .created(let id):

@@ -32,6 +32,8 @@ public struct DecomposerConfiguration: Sendable {
     public var costRetentionDays: Int
     /// `COST_ALERT_*`: alerts when a day's spend crosses fractions of `DAILY_BUDGET_USD`.
     public var costAlerts: CostAlertSettings
+    /// `WEBHOOK_*`: signed webhooks for the jobs that ask for one.
+    public var webhooks: WebhookSettings
     /// `CACHE_TTL_DAYS` (default 7): how long a completed result answers identical requests;
     /// nil (0) turns the result cache off.
     public var resultCacheTTL: Duration?
@@ -125,6 +127,7 @@ public struct DecomposerConfiguration: Sendable {
             ? nil : try values.number("DAILY_BUDGET_USD", default: 0, minimum: 0.000001, unit: "USD per UTC day")
         costRetentionDays = try values.integer("COST_RETENTION_DAYS", default: 30, in: 1...3650)
         costAlerts = try CostAlertSettings(values, dailyBudgetUSD: dailyBudgetUSD)
+        webhooks = try WebhookSettings(values)
         let cacheDays = try values.integer("CACHE_TTL_DAYS", default: 7, in: 0...365)
         resultCacheTTL = cacheDays == 0 ? nil : .seconds(cacheDays * 86_400)
         modelVersion = values.string("MODEL_VERSION", default: "")

@@ -49,6 +49,7 @@ public struct JobQueue: Sendable {
             String(request.resolution), String(policy.maxAttempts), String(policy.maxQueueDepth), request.fingerprint,
             String(policy.maxRecoveries), request.useCache ? "1" : "0",
             request.parent?.jobID.lowercasedString ?? "", request.parent.map { String($0.layer) } ?? "",
+            request.webhook?.url ?? "", request.webhook?.eventList ?? "",
         ])
         switch reply.tag {
         case "created": return .created(id)

@@ -81,6 +81,14 @@ public struct QueueKeys: Sendable, Equatable {
     public var cancelled: String { "\(prefix):queue:cancelled" }
     /// LIST: the webhook outbox, one entry per event of a job that asked for a webhook.
     public var webhookOutbox: String { "\(prefix):webhooks:outbox" }
+    /// ZSET job id → when its oldest pending webhook event may be tried next (ms); while a deliverer
+    /// holds it, its lease's end.
+    public var webhookDue: String { "\(prefix):webhooks:due" }
+    /// LIST of a job's webhook events not yet delivered, oldest first (only the first is in flight).
+    public func webhookPending(_ id: UUID) -> String { "\(prefix):webhooks:pending:\(id.lowercasedString)" }
+    /// HASH of a job's webhook delivery state (`jobs show`, the admin page): events, delivered,
+    /// failed_attempts, given_up, stopped (410), last_event, last_version, last_result, last_at.
+    public func webhookState(_ id: UUID) -> String { "\(prefix):webhooks:state:\(id.lowercasedString)" }
 
     /// The common keys every queue script is given first, in `library.lua`'s order.
     var scriptKeys: [String] { [wait, active, delayed, marker, dead, stats, hold, order, completed, cancelled, webhookOutbox] }

@@ -8,6 +8,7 @@ import Logging
 import OperationalRoutes
 import ServiceLifecycle
 import Storage
+import Webhooks
 import Worker
 
 /// `decomposer api`: the HTTP + WebSocket API (stops gracefully on SIGTERM/SIGINT).
@@ -44,6 +45,11 @@ struct APICommand: AsyncParsableCommand {
             middle.append(worker)
             extraMetrics.append(PrometheusText { worker.metrics.registry.emitToBuffer() })
             logger.info("In-process worker: endpoint \(client.endpoint.url.absoluteString), concurrency \(configuration.maxConcurrentJobs), auth \(client.auth.mode)")
+        }
+        if let webhooks = environment.webhookDelivery(http: http) {
+            // Workers scale to zero when the queue is empty; the API (always up) keeps retrying meanwhile.
+            middle.insert(webhooks, at: 0)
+            extraMetrics.append(webhooks.prometheusText)
         }
         if let alerts = environment.costAlertDelivery(http: http) {
             // First, so it stops after an in-process worker: the worker's drain never waits for a POST.

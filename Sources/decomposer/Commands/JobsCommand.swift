@@ -47,7 +47,9 @@ struct JobsShowCommand: AsyncParsableCommand {
             for event in history {
                 lines.append("  v\(event.version) \(ISO8601DateFormatter().string(from: event.updatedAt)) \(event.status.rawValue) \(event.progress)% \(event.message)")
             }
-            return (["job": fields, "events": events], lines.joined(separator: "\n"))
+            let webhook = try await queue.webhookState(of: id)
+            if let webhook { lines.append("webhook          \(webhook.summary)") }
+            return (["job": fields, "events": events, "webhook": webhook?.jsonObject ?? NSNull()], lines.joined(separator: "\n"))
         }
     }
 }

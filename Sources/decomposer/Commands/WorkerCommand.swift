@@ -10,6 +10,7 @@ import Redis
 import ServiceLifecycle
 import Storage
 import VertexClient
+import Webhooks
 import Worker
 
 /// `decomposer worker`: processes queued jobs until SIGTERM/SIGINT.
@@ -35,11 +36,14 @@ struct WorkerCommand: AsyncParsableCommand {
         let alerts = environment.costAlertDelivery(http: http)
         // Before the worker, so it stops after it: the worker's drain never waits for a POST in flight.
         if let alerts { services.insert(alerts, at: 0) }
+        let webhooks = environment.webhookDelivery(http: http)
+        if let webhooks { services.insert(webhooks, at: 0) }
+        let extraMetrics = (alerts.map { [$0.prometheusText] } ?? []) + (webhooks.map { [$0.prometheusText] } ?? [])
         if let port = configuration.workerPort {
             // First in the list, so it is shut down last: /readyz says 503 while the worker drains.
             services.insert(
                 WorkerHealthServer.make(
-                    worker: worker, host: configuration.host, port: port, extraMetrics: alerts.map { [$0.prometheusText] } ?? [],
+                    worker: worker, host: configuration.host, port: port, extraMetrics: extraMetrics,
                     logger: logger),
                 at: 0)
             logger.info("Health and metrics on http://\(configuration.host):\(port) (/healthz, /readyz, /metrics)")

@@ -28,9 +28,13 @@ struct APIClient {
     }
 
     /// Queues a job; returns its id.
-    func decompose(fileID: String, layers: Int, resolution: Int, useCache: Bool = true) async throws -> String {
-        let body = #"{"file_id":"\#(fileID)","num_layers":\#(layers),"resolution":\#(resolution),"cache":\#(useCache)}"#
-        let json = try await send("POST", "/api/decompose", body: Array(body.utf8), contentType: "application/json")
+    func decompose(fileID: String, layers: Int, resolution: Int, useCache: Bool = true, webhook: String? = nil)
+        async throws -> String
+    {
+        var fields: [String: Any] = ["file_id": fileID, "num_layers": layers, "resolution": resolution, "cache": useCache]
+        if let webhook { fields["webhook"] = webhook }
+        let body = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        let json = try await send("POST", "/api/decompose", body: Array(body), contentType: "application/json")
         guard let id = json["job_id"] as? String else { throw APIClientError("the API answered without a job_id") }
         return id
     }

@@ -38,6 +38,9 @@ struct SubmitCommand: AsyncParsableCommand {
         help: "Also download the job as a layered file: psd, pptx or zip (repeat for several), as <job id>.<format>.")
     var formats: [String] = []
 
+    @Option(help: "Also have the job's end POSTed, signed, to this https:// URL (README \"Webhooks\").")
+    var webhook: String?
+
     func validate() throws {
         guard JobRequest.layerRange.contains(layers) else { throw ValidationError("--layers must be from 2 to 10") }
         guard JobRequest.resolutions.contains(resolution) else { throw ValidationError("--resolution must be 640 or 1024") }
@@ -56,7 +59,8 @@ struct SubmitCommand: AsyncParsableCommand {
         let posterURL = URL(fileURLWithPath: poster)
         do {
             let fileID = try await client.upload(posterURL)
-            let jobID = try await client.decompose(fileID: fileID, layers: layers, resolution: resolution, useCache: !noCache)
+            let jobID = try await client.decompose(
+                fileID: fileID, layers: layers, resolution: resolution, useCache: !noCache, webhook: webhook)
             Self.say("Job \(jobID) queued (\(layers) layers at \(resolution) px)")
             let job = try await follow(jobID, client: client)
             try await finish(job, client: client, poster: posterURL)

@@ -6,7 +6,8 @@
 -- ARGV: the common four, then
 --   [5] job id, [6] file id, [7] layers, [8] resolution, [9] max attempts, [10] max queue depth,
 --   [11] request fingerprint, [12] max recoveries, [13] whether the result cache applies (1/0),
---   [14] parent job id and [15] its layer index (a split of that layer; both '' for an upload's job)
+--   [14] parent job id and [15] its layer index (a split of that layer; both '' for an upload's job),
+--   [16] webhook URL and [17] its events, comma-separated ('' and '' without a webhook; see `emit`)
 -- Returns {'created', id} | {'existing', id} | {'conflict', id} | {'full', depth}
 local now = nowMs()
 local id, idempotency, fingerprint = ARGV[5], KEYS[15], ARGV[11]
@@ -24,6 +25,7 @@ redis.call('HSET', job.key, 'id', id, 'file_id', ARGV[6], 'num_layers', ARGV[7],
   'max_attempts', ARGV[9], 'max_recoveries', ARGV[12], 'attempts', '0', 'recoveries', '0', 'cost_micros', '0',
   'version', '0', 'created_at', tostring(now), 'cache', ARGV[13])
 if (ARGV[14] or '') ~= '' then redis.call('HSET', job.key, 'parent_job_id', ARGV[14], 'parent_layer', ARGV[15]) end
+if (ARGV[16] or '') ~= '' then redis.call('HSET', job.key, 'webhook', ARGV[16], 'webhook_events', ARGV[17]) end
 local held = redis.call('GET', HOLD) or redis.call('GET', KEYS[14])
 change(job, now, {'status', 'queued', 'progress', '0', 'message', held or 'Waiting for a worker'})
 pushBack(id)

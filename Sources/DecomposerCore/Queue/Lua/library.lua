@@ -78,15 +78,27 @@ end
 
 -- Publishes the job as it is now: appended to its stream under id 0-<version> (so a
 -- watcher can read every change after the version it has) and on the events channel
--- (one subscription per process fans out to watchers).
+-- (one subscription per process fans out to watchers). A job with a webhook (enqueue's
+-- `webhook`, `webhook_events`) whose status changed to one of its events also gets an entry in
+-- the webhook outbox, carrying this payload (the job as it was at that event); `webhook_status`
+-- remembers the last status seen, so progress ticks add nothing. Jobs without one pay nothing.
 local function emit(job)
   local flat = redis.call('HGETALL', job.key)
   local fields = {}
   for i = 1, #flat, 2 do fields[flat[i]] = flat[i + 1] end
-  fields['lease_token'] = nil
+  local hook, hookEvents, hookStatus = fields['webhook'], fields['webhook_events'], fields['webhook_status']
+  fields['lease_token'], fields['webhook'], fields['webhook_events'], fields['webhook_status'] = nil, nil, nil, nil
   local payload = cjson.encode(fields)
   redis.call('XADD', job.events, 'MAXLEN', '~', '256', '0-' .. fields['version'], 'job', payload)
   redis.call('PUBLISH', prefix .. ':events', payload)
+  local status = fields['status']
+  if hook and status and status ~= hookStatus then
+    redis.call('HSET', job.key, 'webhook_status', status)
+    if string.find(',' .. (hookEvents or '') .. ',', ',' .. status .. ',', 1, true) then
+      redis.call('RPUSH', WEBHOOKS, cjson.encode({
+        job = job.id, version = fields['version'], event = status, url = hook, at = fields['updated_at'], payload = payload}))
+    end
+  end
 end
 
 -- Every change goes through here: set fields, bump version, emit.

@@ -30,11 +30,14 @@ enum QueueScripts {
     static let resumeQueue = script("resume-queue", PackageResources.resume_queue_lua)
     static let retryFailed = script("retry-failed", PackageResources.retry_failed_lua)
     static let purgeDead = script("purge-dead", PackageResources.purge_dead_lua)
+    static let claimWebhook = script("claim-webhook", PackageResources.claim_webhook_lua)
+    static let finishWebhook = script("finish-webhook", PackageResources.finish_webhook_lua)
+    static let retryWebhook = script("retry-webhook", PackageResources.retry_webhook_lua)
 
     static let all: [RedisScript] = [
         enqueue, claim, sweep, renew, progress, release, complete, fail, retry, postpone, cancel, recordAttempt, pauseFleet,
         fleetPauseRemaining, claimCostAlert, finishCostAlert, retryCostAlert, advertiseSlots, lookUpResult, completeCached,
-        repairOrder, pauseQueue, resumeQueue, retryFailed, purgeDead,
+        repairOrder, pauseQueue, resumeQueue, retryFailed, purgeDead, claimWebhook, finishWebhook, retryWebhook,
     ]
 
     private static let library = String(decoding: PackageResources.library_lua, as: UTF8.self)

@@ -1,0 +1,13 @@
+import DecomposerCore
+import Foundation
+
+extension WebhookDeliveryState {
+    /// `jobs show --format json`'s `webhook` object.
+    var jsonObject: [String: Any] {
+        [
+            "events": events, "delivered": delivered, "pending": pending, "failed_attempts": failedAttempts,
+            "given_up": givenUp, "stopped": stopped, "last_event": lastEvent ?? NSNull(), "last_result": lastResult ?? NSNull(),
+            "last_at": lastAt.map { ISO8601DateFormatter().string(from: $0) } ?? NSNull(),
+        ]
+    }
+}

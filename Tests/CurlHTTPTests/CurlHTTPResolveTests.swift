@@ -1,0 +1,28 @@
+import CurlHTTP
+import Testing
+import TestSupport
+
+/// `HTTPRequest.resolve` (libcurl's `CURLOPT_RESOLVE`): the host is connected to at the address
+/// given, with no lookup of its own — what webhooks rely on so the address checked is the one used.
+@Suite struct CurlHTTPResolveTests {
+    @Test func aPinnedHostIsReachedAtTheGivenAddressWithoutALookup() async throws {
+        let server = try TestHTTPServer { request in .respond(status: 200, body: Array((request.headers["host"] ?? "?").utf8)) }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        // `.invalid` never resolves (RFC 2606): an answer proves the pinned address was used.
+        var request = HTTPRequest(url: "http://hooks.invalid:\(server.port)/x", timeout: .seconds(10))
+        request.resolve = ["hooks.invalid:\(server.port):127.0.0.1"]
+        let response = try await client.send(request)
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == "hooks.invalid:\(server.port)", "the Host header keeps the name")
+        // Pinned to another loopback address the server does not listen on: refused there, whatever
+        // the name would resolve to (a client of its own: the first one keeps its connection).
+        let other = CurlHTTPClient()
+        defer { other.shutdown() }
+        var elsewhere = HTTPRequest(url: "http://hooks.invalid:\(server.port)/x", timeout: .seconds(10))
+        elsewhere.resolve = ["hooks.invalid:\(server.port):127.0.0.2"]
+        await #expect(throws: HTTPTransportError.self) { try await other.send(elsewhere) }
+        #expect(server.requestCount == 1)
+    }
+}
