@@ -64,6 +64,13 @@ import TestSupport
         #expect(body["status"] as? String == "completed")
         #expect((body["layers"] as? [Any])?.count == 2)
         #expect(try pythonVerifies(delivered), "Python's hmac accepts the signature")
+        // The delivery state, as an operator sees it.
+        let show = try await runCapturingOutput(
+            decomposerBinary(), ["jobs", "show", id.lowercasedString, "--format", "json"],
+            environment: environment.merging(["ENV_FILE": "/nonexistent/.env", "PATH": "/usr/bin:/bin"]) { a, _ in a })
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(show.standardOutput.utf8)) as? [String: Any])
+        let state = try #require(shown["webhook"] as? [String: Any], "\(show.standardOutput) \(show.standardError)")
+        #expect(state["delivered"] as? Int == 1 && state["pending"] as? Int == 0 && state["last_result"] as? String == "HTTP 204")
         var tampered = delivered.body
         tampered[tampered.count / 2] ^= 1
         #expect(try !pythonVerifies(delivered, body: tampered), "and refuses a changed body")
