@@ -67,6 +67,8 @@ final class CurlTransfer {
         if !request.resolve.isEmpty {
             for entry in request.resolve { resolveList = curl_slist_append(resolveList, entry) }
             ccurl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList)
+            // Straight to the pinned address: a proxy (https_proxy in the environment) would resolve the name itself.
+            ccurl_setopt_string(handle, CURLOPT_NOPROXY, "*")
         }
 
         if let bytes = request.body {

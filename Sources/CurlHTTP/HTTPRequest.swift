@@ -16,7 +16,8 @@ public struct HTTPRequest: Sendable {
     /// server cannot exhaust memory.
     public var maxResponseBytes: Int
     /// `host:port:address` entries (libcurl's `CURLOPT_RESOLVE`): the host is connected to at that
-    /// address, with no lookup of its own, so an address the caller checked is the one used (webhooks).
+    /// address, with no lookup of its own and no proxy, so an address the caller checked is the one
+    /// used (webhooks).
     public var resolve: [String] = []
 
     public init(
