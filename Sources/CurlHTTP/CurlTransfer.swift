@@ -105,9 +105,9 @@ final class CurlTransfer {
 
     /// The outcome once libcurl says the transfer is done.
     func result(_ code: CURLcode) -> Result<HTTPResponse, HTTPTransportError> {
-        if tooLarge { return .failure(.responseTooLarge(limit: request.maxResponseBytes)) }
+        if tooLarge && !request.truncatesResponse { return .failure(.responseTooLarge(limit: request.maxResponseBytes)) }
         if let callbackFailure { return .failure(.other(callbackFailure)) }
-        guard code == CURLE_OK else { return .failure(error(code)) }
+        guard code == CURLE_OK || (tooLarge && code == CURLE_WRITE_ERROR) else { return .failure(error(code)) }
         var responseCode = 0
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
         return .success(HTTPResponse(status: responseCode, headers: headers, body: body))

@@ -19,6 +19,10 @@ public struct HTTPRequest: Sendable {
     /// address, with no lookup of its own and no proxy, so an address the caller checked is the one
     /// used (webhooks).
     public var resolve: [String] = []
+    /// True: a response body over `maxResponseBytes` is cut there and the response kept (its status
+    /// is what the caller needs: a webhook receiver's long 200 page is still a delivery), instead of
+    /// failing with `responseTooLarge`.
+    public var truncatesResponse = false
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,

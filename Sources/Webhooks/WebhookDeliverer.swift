@@ -74,6 +74,7 @@ public struct WebhookDeliverer: Sendable {
             ],
             body: body, timeout: policy.timeout, connectTimeout: policy.connectTimeout,
             maxResponseBytes: policy.maxResponseBytes)
+        request.truncatesResponse = true
         if let pinned, let target = try? targets.check(delivery.url), target.literal == nil {
             request.resolve = ["\(target.host):\(target.port):\(pinned)"]
         }

@@ -25,4 +25,17 @@ import TestSupport
         await #expect(throws: HTTPTransportError.self) { try await other.send(elsewhere) }
         #expect(server.requestCount == 1)
     }
+
+    /// `truncatesResponse`: a body over the bound is cut and the status kept.
+    @Test func aTruncatedResponseKeepsItsStatus() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 200, body: [UInt8](repeating: 65, count: 200_000)) }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        var request = HTTPRequest(url: server.baseURL + "/big", timeout: .seconds(10), maxResponseBytes: 1_000)
+        await #expect(throws: HTTPTransportError.responseTooLarge(limit: 1_000)) { try await client.send(request) }
+        request.truncatesResponse = true
+        let response = try await client.send(request)
+        #expect(response.status == 200 && response.body.count <= 1_000)
+    }
 }

@@ -102,6 +102,22 @@ import Webhooks
         #expect(text.contains(#"decomposer_webhook_deliveries_total{outcome="retried"} 3"#))
     }
 
+    /// At most `maxResponseBytes` of the answer is read; a long 200 page is still a delivery.
+    @Test func aLongAnswerIsReadOnlyInPartAndStillCounts() async throws {
+        let context = try await WebhookTestContext()
+        defer { context.shutdown() }
+        let receiver = try WebhookReceiver([.respond(status: 200, body: [UInt8](repeating: 60, count: 1 << 20))])
+        defer { receiver.stop() }
+        _ = try await context.job(receiver.url)
+        _ = try await context.runNextJob()
+        let steps = try await context.deliverer().deliverDue()
+        #expect(steps.count == 1)
+        guard case .attempted(_, .delivered)? = steps.first else {
+            Issue.record("expected a delivery, got \(steps)")
+            return
+        }
+    }
+
     @Test func a410StopsEveryLaterEventOfThatJob() async throws {
         let context = try await WebhookTestContext()
         defer { context.shutdown() }
