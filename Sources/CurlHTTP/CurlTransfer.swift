@@ -22,7 +22,7 @@ final class CurlTransfer {
     /// The body file's read position, relative to its offset.
     var filePosition: Int64 = 0
     private var headerList: UnsafeMutablePointer<curl_slist>?
-    private var resolveList: UnsafeMutablePointer<curl_slist>?
+    private var connectToList: UnsafeMutablePointer<curl_slist>?
     private var requestBody: UnsafeMutableRawBufferPointer?
 
     init?(_ pending: PendingTransfer) {
@@ -36,7 +36,7 @@ final class CurlTransfer {
     deinit {
         curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
-        curl_slist_free_all(resolveList)
+        curl_slist_free_all(connectToList)
         requestBody?.deallocate()
     }
 
@@ -64,9 +64,9 @@ final class CurlTransfer {
         list = curl_slist_append(list, "Expect:")
         headerList = list
         ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
-        if !request.resolve.isEmpty {
-            for entry in request.resolve { resolveList = curl_slist_append(resolveList, entry) }
-            ccurl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList)
+        if !request.connectTo.isEmpty {
+            for entry in request.connectTo { connectToList = curl_slist_append(connectToList, entry) }
+            ccurl_setopt_slist(handle, CURLOPT_CONNECT_TO, connectToList)
             // Straight to the pinned address: a proxy (https_proxy in the environment) would resolve the name itself.
             ccurl_setopt_string(handle, CURLOPT_NOPROXY, "*")
         }

@@ -15,10 +15,11 @@ public struct HTTPRequest: Sendable {
     /// A response body larger than this aborts the transfer, so a runaway
     /// server cannot exhaust memory.
     public var maxResponseBytes: Int
-    /// `host:port:address` entries (libcurl's `CURLOPT_RESOLVE`): the host is connected to at that
-    /// address, with no lookup of its own and no proxy, so an address the caller checked is the one
-    /// used (webhooks).
-    public var resolve: [String] = []
+    /// Where to connect instead of what the URL names (libcurl's `CURLOPT_CONNECT_TO`, entries
+    /// `HOST:PORT:ADDRESS:PORT`; `::ADDRESS:PORT` for any host and port): no lookup of its own and no
+    /// proxy, so the address a caller checked is the one used, whatever host libcurl reads in the
+    /// URL (webhooks).
+    public var connectTo: [String] = []
     /// True: a response body over `maxResponseBytes` is cut there and the response kept (its status
     /// is what the caller needs: a webhook receiver's long 200 page is still a delivery), instead of
     /// failing with `responseTooLarge`.

@@ -29,7 +29,7 @@ public struct WebhookAddress: Sendable, Equatable, CustomStringConvertible {
 
     public var isIPv6: Bool { bytes.count == 16 }
 
-    /// As libcurl's `CURLOPT_RESOLVE` and people write it (`[::1]` for IPv6).
+    /// As libcurl's `CURLOPT_CONNECT_TO` and people write it (`[::1]` for IPv6).
     public var description: String {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let text: String = bytes.withUnsafeBytes { raw in

@@ -7,7 +7,7 @@ import SystemSupport
 /// Delivers jobs' webhook events (the outbox `emit` appends to): claims the oldest pending event of
 /// the next due job for a lease, checks its receiver's resolved address, POSTs the job JSON as it
 /// was at that event (`JobRepresentation`, the API's renderer) signed the Standard Webhooks way to
-/// exactly that address, then settles it: delivered (2xx), stopped (410: nothing more for that
+/// exactly that address (`CURLOPT_CONNECT_TO`), then settles it: delivered (2xx), stopped (410: nothing more for that
 /// job) or retried after a backoff until `WEBHOOK_RETRY_HOURS`. Never on a job's path: a job's
 /// change only appends to the outbox.
 public struct WebhookDeliverer: Sendable {
@@ -75,8 +75,10 @@ public struct WebhookDeliverer: Sendable {
             body: body, timeout: policy.timeout, connectTimeout: policy.connectTimeout,
             maxResponseBytes: policy.maxResponseBytes)
         request.truncatesResponse = true
-        if let pinned, let target = try? targets.check(delivery.url), target.literal == nil {
-            request.resolve = ["\(target.host):\(target.port):\(pinned)"]
+        if let pinned, let target = try? targets.check(delivery.url) {
+            // Any host: should libcurl read another host in the URL than the check did, it still
+            // connects only to the address checked.
+            request.connectTo = ["::\(pinned):\(target.port)"]
         }
         return request
     }

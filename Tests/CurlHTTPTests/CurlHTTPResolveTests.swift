@@ -2,7 +2,7 @@ import CurlHTTP
 import Testing
 import TestSupport
 
-/// `HTTPRequest.resolve` (libcurl's `CURLOPT_RESOLVE`): the host is connected to at the address
+/// `HTTPRequest.connectTo` (libcurl's `CURLOPT_CONNECT_TO`): the connection goes to the address
 /// given, with no lookup of its own — what webhooks rely on so the address checked is the one used.
 @Suite struct CurlHTTPResolveTests {
     @Test func aPinnedHostIsReachedAtTheGivenAddressWithoutALookup() async throws {
@@ -12,7 +12,7 @@ import TestSupport
         defer { client.shutdown() }
         // `.invalid` never resolves (RFC 2606): an answer proves the pinned address was used.
         var request = HTTPRequest(url: "http://hooks.invalid:\(server.port)/x", timeout: .seconds(10))
-        request.resolve = ["hooks.invalid:\(server.port):127.0.0.1"]
+        request.connectTo = ["::127.0.0.1:\(server.port)"]
         let response = try await client.send(request)
         #expect(response.status == 200)
         #expect(String(decoding: response.body, as: UTF8.self) == "hooks.invalid:\(server.port)", "the Host header keeps the name")
@@ -21,7 +21,7 @@ import TestSupport
         let other = CurlHTTPClient()
         defer { other.shutdown() }
         var elsewhere = HTTPRequest(url: "http://hooks.invalid:\(server.port)/x", timeout: .seconds(10))
-        elsewhere.resolve = ["hooks.invalid:\(server.port):127.0.0.2"]
+        elsewhere.connectTo = ["::127.0.0.2:\(server.port)"]
         await #expect(throws: HTTPTransportError.self) { try await other.send(elsewhere) }
         #expect(server.requestCount == 1)
     }
