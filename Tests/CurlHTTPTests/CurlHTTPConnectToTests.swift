@@ -4,7 +4,7 @@ import TestSupport
 
 /// `HTTPRequest.connectTo` (libcurl's `CURLOPT_CONNECT_TO`): the connection goes to the address
 /// given, with no lookup of its own — what webhooks rely on so the address checked is the one used.
-@Suite struct CurlHTTPResolveTests {
+@Suite struct CurlHTTPConnectToTests {
     @Test func aPinnedHostIsReachedAtTheGivenAddressWithoutALookup() async throws {
         let server = try TestHTTPServer { request in .respond(status: 200, body: Array((request.headers["host"] ?? "?").utf8)) }
         defer { server.stop() }
