@@ -13,6 +13,9 @@ public struct APISettings: Sendable {
     public var costRetentionDays: Int
     /// `API_KEY`: when set, `/api/*` and `/ws/*` need it as a bearer token.
     public var apiKey: String?
+    /// `ADMIN_API_KEY`: when set, `/admin` and `/admin/api/*` exist (the latter need it as a
+    /// bearer token); unset, they answer 404 like any unknown path.
+    public var adminAPIKey: String?
     /// `CORS_ALLOWED_ORIGINS`: origins a browser may call the API from (`*`: any).
     public var corsAllowedOrigins: [String]
     /// How often WebSocket watchers are pinged (a dead peer is dropped after a missed pong).
@@ -24,7 +27,7 @@ public struct APISettings: Sendable {
 
     public init(
         uploadsDirectory: URL, resultsDirectory: URL, maxUploadBytes: Int = 25 << 20, maxImagePixels: Int = 50_000_000,
-        costRetentionDays: Int = 30, apiKey: String? = nil, corsAllowedOrigins: [String] = [],
+        costRetentionDays: Int = 30, apiKey: String? = nil, adminAPIKey: String? = nil, corsAllowedOrigins: [String] = [],
         webSocketPingInterval: Duration = .seconds(30), watchLinger: Duration = .seconds(30),
         webhooks: WebhookSettings = WebhookSettings()
     ) {
@@ -34,6 +37,7 @@ public struct APISettings: Sendable {
         self.maxImagePixels = maxImagePixels
         self.costRetentionDays = costRetentionDays
         self.apiKey = apiKey
+        self.adminAPIKey = adminAPIKey
         self.corsAllowedOrigins = corsAllowedOrigins
         self.webSocketPingInterval = webSocketPingInterval
         self.watchLinger = watchLinger
@@ -45,6 +49,7 @@ public struct APISettings: Sendable {
             uploadsDirectory: configuration.uploadsDirectory, resultsDirectory: configuration.resultsDirectory,
             maxUploadBytes: configuration.maxUploadBytes, maxImagePixels: configuration.maxImagePixels,
             costRetentionDays: configuration.costRetentionDays, apiKey: configuration.apiKey,
+            adminAPIKey: configuration.adminAPIKey,
             corsAllowedOrigins: configuration.corsAllowedOrigins, webhooks: configuration.webhooks)
     }
 }

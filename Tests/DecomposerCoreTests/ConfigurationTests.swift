@@ -21,11 +21,27 @@ import Testing
         #expect(configuration.dailyBudgetUSD == nil)
         #expect(configuration.maxUploadBytes == 25 << 20)
         #expect(configuration.apiKey == nil)
+        #expect(configuration.adminAPIKey == nil, "no admin page or admin API unless ADMIN_API_KEY is set")
         #expect(configuration.corsAllowedOrigins == [])
         #expect(configuration.vertex.maxRequestBytes == 1_500_000)
         #expect(configuration.vertex.connectTimeout == .seconds(10))
         #expect(configuration.jobDeadline == .seconds(1800))
         #expect(configuration.workerPort == nil, "unset by default so several workers can share a host")
+    }
+
+    /// The admin key is a key of its own: the API's key cannot double as it (and is never printed).
+    @Test func theAdminKeyMustDifferFromTheAPIKey() throws {
+        let both = try DecomposerConfiguration(ConfigurationValues(environment: ["API_KEY": "a", "ADMIN_API_KEY": "b"]))
+        #expect(both.adminAPIKey == "b")
+        #expect(try DecomposerConfiguration(ConfigurationValues(environment: ["ADMIN_API_KEY": ""])).adminAPIKey == nil)
+        #expect(throws: ConfigurationError.self) {
+            try DecomposerConfiguration(ConfigurationValues(environment: ["API_KEY": "same-key", "ADMIN_API_KEY": "same-key"]))
+        }
+        do {
+            _ = try DecomposerConfiguration(ConfigurationValues(environment: ["API_KEY": "same-key", "ADMIN_API_KEY": "same-key"]))
+        } catch {
+            #expect(error.key == "ADMIN_API_KEY" && !error.description.contains("same-key"), "\(error)")
+        }
     }
 
     @Test func theRealEnvironmentWinsOverTheEnvFile() throws {

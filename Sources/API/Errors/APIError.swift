@@ -56,4 +56,8 @@ extension APIError {
     static let unauthorized = APIError(
         .unauthorized, "unauthorized", "a valid API key is required: send 'Authorization: Bearer <key>'",
         headers: [.wwwAuthenticate: "Bearer"])
+
+    static let adminUnauthorized = APIError(
+        .unauthorized, "unauthorized", "a valid admin key is required: send 'Authorization: Bearer <ADMIN_API_KEY>'",
+        headers: [.wwwAuthenticate: "Bearer"])
 }

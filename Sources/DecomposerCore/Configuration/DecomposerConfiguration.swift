@@ -49,6 +49,10 @@ public struct DecomposerConfiguration: Sendable {
     /// `API_KEY`: when set, the API's `/api/*` and `/ws/*` need it as a bearer
     /// token, and `decomposer submit` sends it. Never logged.
     public var apiKey: String?
+    /// `ADMIN_API_KEY`: when set, the API serves the admin page (`/admin`) and the admin API
+    /// (`/admin/api/*`, this key as a bearer token); unset, they answer 404. Never logged, and
+    /// never the same as `API_KEY` (a client of the API must not be an operator by accident).
+    public var adminAPIKey: String?
     /// `CORS_ALLOWED_ORIGINS`: comma list of origins a browser may call the API from.
     public var corsAllowedOrigins: [String]
 
@@ -135,6 +139,10 @@ public struct DecomposerConfiguration: Sendable {
         maxImagePixels = try values.integer("MAX_IMAGE_PIXELS", default: 50_000_000, in: 1...1_000_000_000)
         maxUploadBytes = try values.integer("MAX_UPLOAD_BYTES", default: 25 << 20, in: 1...(1 << 34))
         apiKey = values.string("API_KEY").flatMap { $0.isEmpty ? nil : $0 }
+        adminAPIKey = values.string("ADMIN_API_KEY").flatMap { $0.isEmpty ? nil : $0 }
+        if let adminAPIKey, adminAPIKey == apiKey {
+            throw ConfigurationError(key: "ADMIN_API_KEY", expected: "a key of its own, not API_KEY", actual: "the value of API_KEY")
+        }
         corsAllowedOrigins = (values.string("CORS_ALLOWED_ORIGINS") ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
