@@ -40,7 +40,7 @@ public struct APIServer: Sendable {
     }
 
     /// Every route of the contract, behind the middleware (outermost first):
-    /// metrics, CORS, JSON errors, API key.
+    /// metrics, CORS, JSON errors, API key, admin key (the admin routes exist only with `ADMIN_API_KEY`).
     public func makeRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         let routeMethods = RouteMethods()
@@ -50,6 +50,7 @@ public struct APIServer: Sendable {
         }
         router.middlewares.add(APIErrorMiddleware(routeMethods: routeMethods))
         if let apiKey = settings.apiKey { router.middlewares.add(APIKeyMiddleware(apiKey: apiKey)) }
+        if let adminAPIKey = settings.adminAPIKey { router.middlewares.add(AdminKeyMiddleware(adminAPIKey: adminAPIKey)) }
         UploadRoutes(storage: storage, settings: settings).register(on: router)
         JobRoutes(queue: queue, storage: storage, webhooks: settings.webhooks).register(on: router)
         StatusWebSocket(queue: queue, hub: hub).register(on: router)
@@ -57,6 +58,9 @@ public struct APIServer: Sendable {
         ExportRoutes(queue: queue, storage: storage).register(on: router)
         CostRoutes(costs: costs, retentionDays: settings.costRetentionDays).register(on: router)
         WebPage.register(on: router)
+        if settings.adminAPIKey != nil {
+            AdminRoutes(queue: queue, costs: costs, storage: storage, hub: hub).register(on: router)
+        }
         OpenAPIRoute.register(on: router, settings: settings)
         HealthAndMetricsRoutes(
             redis: queue.redis, isStopping: { [drain] in drain.isDraining }, registry: metrics.registry,

@@ -31,14 +31,15 @@ final class APIHarness: Sendable {
 
     init(
         redisServer: RedisServer? = nil, maxQueueDepth: Int = 10_000, maxUploadBytes: Int = 25 << 20,
-        apiKey: String? = nil, corsAllowedOrigins: [String] = [], costRetentionDays: Int = 30,
-        watchLinger: Duration = .seconds(30), webhooks: WebhookSettings = WebhookSettings()
+        apiKey: String? = nil, adminAPIKey: String? = nil, corsAllowedOrigins: [String] = [], costRetentionDays: Int = 30,
+        dailyBudgetUSD: Double? = nil, watchLinger: Duration = .seconds(30), webhooks: WebhookSettings = WebhookSettings()
     ) async throws {
         if let redisServer { server = redisServer } else { server = try await SharedRedis.server() }
         redis = server.makeClient()
         let prefix = SharedRedis.uniquePrefix("api")
         queue = JobQueue(redis: redis, keys: QueueKeys(prefix: prefix), policy: QueuePolicy(maxQueueDepth: maxQueueDepth))
-        costs = CostTracker(queue: queue, rate: GPURate(usdPerHour: 3.6), retentionDays: costRetentionDays)
+        costs = CostTracker(
+            queue: queue, rate: GPURate(usdPerHour: 3.6), retentionDays: costRetentionDays, dailyBudgetUSD: dailyBudgetUSD)
         root = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
         uploads = UploadStore(directory: root.appendingPathComponent("uploads"))
         results = root.appendingPathComponent("results")
@@ -47,7 +48,8 @@ final class APIHarness: Sendable {
             queue: queue, costs: costs,
             settings: APISettings(
                 uploadsDirectory: uploads.directory, resultsDirectory: results, maxUploadBytes: maxUploadBytes,
-                costRetentionDays: costRetentionDays, apiKey: apiKey, corsAllowedOrigins: corsAllowedOrigins,
+                costRetentionDays: costRetentionDays, apiKey: apiKey, adminAPIKey: adminAPIKey,
+                corsAllowedOrigins: corsAllowedOrigins,
                 watchLinger: watchLinger, webhooks: webhooks),
             logger: Logger(label: "api-test"))
         let (bound, continuation) = AsyncStream.makeStream(of: Int.self)

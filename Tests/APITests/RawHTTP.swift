@@ -48,7 +48,7 @@ enum RawHTTP {
     }
 
     /// Blocking socket calls never run on the concurrency pool (the server under test needs it).
-    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try body() }) }.start()
         }
@@ -89,7 +89,7 @@ enum RawHTTP {
         Array((String(bytes.count, radix: 16) + "\r\n").utf8) + bytes + Array("\r\n".utf8)
     }
 
-    private static func connect(port: Int) throws -> Int32 {
+    static func connect(port: Int) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -104,7 +104,7 @@ enum RawHTTP {
         return socket
     }
 
-    private static func send(_ socket: Int32, _ bytes: [UInt8]) throws {
+    static func send(_ socket: Int32, _ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -113,7 +113,7 @@ enum RawHTTP {
         }
     }
 
-    private static func readable(_ socket: Int32, timeoutMilliseconds: Int32) -> Bool {
+    static func readable(_ socket: Int32, timeoutMilliseconds: Int32) -> Bool {
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, timeoutMilliseconds) > 0
     }

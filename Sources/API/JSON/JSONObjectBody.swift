@@ -70,3 +70,14 @@ struct JSONObjectBody {
         }
     }
 }
+
+extension JSONObjectBody {
+    /// An optional string field: absent or `null` gives nil; another type is refused.
+    func string(_ name: String) throws(APIError) -> String? {
+        switch value(name) {
+        case nil: return nil
+        case .string(let text)?: return text
+        default: throw .invalidField("\(name) must be a string")
+        }
+    }
+}

@@ -15,6 +15,8 @@ info:
     Every error is JSON: {"error":{"code":"<snake_case>","message":"<for a person>"}}.
     When API_KEY is set, /api/* and /ws/* need "Authorization: Bearer <key>"
     (the WebSocket also accepts ?token=<key>).
+    The admin page and API (/admin, /admin/api/*) exist only when ADMIN_API_KEY is set: without it
+    they answer 404 like any unknown path; with it /admin/api/* needs "Authorization: Bearer <ADMIN_API_KEY>".
 servers:
   - url: http://127.0.0.1:8000
 security:
@@ -312,12 +314,12 @@ paths:
           content:
             application/yaml:
               schema: { type: string }
-components:
+\#(AdminOpenAPI.paths)components:
   securitySchemes:
     bearer:
       type: http
       scheme: bearer
-  parameters:
+\#(AdminOpenAPI.securitySchemes)  parameters:
     JobID:
       name: job_id
       in: path
@@ -524,6 +526,7 @@ components:
       headers:
         Retry-After: { schema: { type: integer } }
       content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+\#(AdminOpenAPI.responses)
 """#
     }
 }

@@ -29,6 +29,8 @@ public final class JobWatchHub: Service, Sendable {
 
     private struct State {
         var watchers: [UUID: [Int: AsyncStream<Signal>.Continuation]] = [:]
+        /// Watchers of every job (the admin page's event stream), by token.
+        var feeds: [Int: AsyncStream<Signal>.Continuation] = [:]
         var nextToken = 0
         var count = 0
         var closed = false
@@ -75,6 +77,29 @@ public final class JobWatchHub: Service, Sendable {
         demandContinuation.yield()
         metrics?.watchers.increment()
         return (token, signals)
+    }
+
+    /// Registers a watcher of every job's changes (the admin page's live counts): it rides the
+    /// same subscription as the job watchers, so an open admin page costs no Redis connection of
+    /// its own. Nil once shutting down.
+    func registerFeed() -> (token: Int, signals: AsyncStream<Signal>)? {
+        let (signals, continuation) = AsyncStream.makeStream(of: Signal.self, bufferingPolicy: .bufferingNewest(256))
+        let token: Int? = state.withLock { state in
+            guard !state.closed else { return nil }
+            state.nextToken += 1
+            state.feeds[state.nextToken] = continuation
+            state.count += 1
+            return state.nextToken
+        }
+        guard let token else { return nil }
+        demandContinuation.yield()
+        return (token, signals)
+    }
+
+    func unregisterFeed(token: Int) {
+        state.withLock { state in
+            if state.feeds.removeValue(forKey: token) != nil { state.count -= 1 }
+        }
     }
 
     func unregister(_ jobID: UUID, token: Int) {
@@ -162,7 +187,7 @@ public final class JobWatchHub: Service, Sendable {
                         guard let job = change.job else { continue }
                         let (targets, place) = self.state.withLock { state in
                             state.moved = true
-                            return (Array((state.watchers[job.id] ?? [:]).values), state.places[job.id])
+                            return (Array((state.watchers[job.id] ?? [:]).values) + state.feeds.values, state.places[job.id])
                         }
                         guard !targets.isEmpty else { continue }
                         let rendered = RenderedJob(job, place: place)
@@ -190,7 +215,7 @@ public final class JobWatchHub: Service, Sendable {
     }
 
     private func broadcast(_ signal: Signal) {
-        let targets = state.withLock { $0.watchers.values.flatMap(\.values) }
+        let targets = state.withLock { $0.watchers.values.flatMap(\.values) + $0.feeds.values }
         for continuation in targets { continuation.yield(signal) }
     }
 }
