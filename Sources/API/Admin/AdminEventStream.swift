@@ -5,16 +5,17 @@ import Hummingbird
 
 /// `GET /admin/api/events`: the admin page's live view, as server-sent events. `status` (the
 /// queue's counts, pauses and today's cost, as `GET /admin/api/queue`) is sent on connecting and
-/// again after jobs changed — at most once a `statusInterval`, and never while nothing changes;
-/// `job` is each job change (the job JSON of the API). Fed by the watch hub's one subscription
-/// to the queue's job events, not by polling; a comment line every `keepAlive` holds the
-/// connection open through proxies and the server's idle timeout.
+/// again after jobs changed — at most once a `statusInterval`; `job` is each job change (the job
+/// JSON of the API). Fed by the watch hub's one subscription to the queue's job events, not by
+/// polling. While nothing changes, a status every `refresh` keeps the connection open through
+/// proxies and the server's idle timeout, and shows what publishes no job event (a pause or
+/// resume with no job waiting, the budget hold ending).
 struct AdminEventStream {
     let hub: JobWatchHub
     let status: AdminQueueStatus
 
     static let statusInterval: Duration = .seconds(1)
-    static let keepAlive: Duration = .seconds(15)
+    static let refresh: Duration = .seconds(15)
 
     /// What wakes the writer: a job change, a tick (a status may be due), the end.
     private enum Wake: Sendable {
@@ -57,7 +58,7 @@ struct AdminEventStream {
                 }
             }
             var statusDue = false
-            var lastWrite = ContinuousClock.now
+            var lastStatus = ContinuousClock.now
             loop: for await event in wakes {
                 switch event {
                 case .job(let text):
@@ -65,17 +66,14 @@ struct AdminEventStream {
                     statusDue = true
                 case .statusDue:
                     statusDue = true
-                    continue
-                case .tick where statusDue:
-                    statusDue = false
-                    try await writer.write(try await statusEvent())
                 case .tick:
-                    guard ContinuousClock.now - lastWrite >= Self.keepAlive else { continue }
-                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    guard statusDue || ContinuousClock.now - lastStatus >= Self.refresh else { continue }
+                    statusDue = false
+                    lastStatus = .now
+                    try await writer.write(try await statusEvent())
                 case .end:
                     break loop
                 }
-                lastWrite = .now
             }
             group.cancelAll()
         }

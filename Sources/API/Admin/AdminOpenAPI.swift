@@ -76,7 +76,7 @@ enum AdminOpenAPI {
       summary: Server-sent events for the admin page
       description: |
         `status` (as GET /admin/api/queue) on connecting and after jobs changed, at most once a second;
-        `job` (the job JSON) for each job change; a comment line every 15 s. \#(adminOnly)
+        `job` (the job JSON) for each job change; while nothing changes, `status` every 15 s. \#(adminOnly)
       security: [{ adminBearer: [] }]
       responses:
         "200":

@@ -110,7 +110,10 @@ async function call(method, path, body) {
   if (!response.ok) throw new Error((data.error && data.error.message) || ("HTTP " + response.status));
   return data;
 }
-async function act(what) { try { showError(""); await what(); } catch (error) { showError(error.message); } }
+/** Runs an operator's action, then shows the queue as it is now (a pause with no job waiting changes no job). */
+async function act(what) {
+  try { showError(""); await what(); renderStatus(await call("GET", "/admin/api/queue")); } catch (error) { showError(error.message); }
+}
 
 function cell(row, text, className) { const td = row.insertCell(); td.textContent = text; if (className) td.className = className; return td; }
 function button(td, label, onClick) { const b = document.createElement("button"); b.type = "button"; b.className = "secondary " + label.toLowerCase(); b.textContent = label; b.addEventListener("click", () => act(onClick)); td.appendChild(b); }
