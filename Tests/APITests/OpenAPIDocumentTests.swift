@@ -50,6 +50,10 @@ import Yams
             ("/admin/api/queue/pause", "post", ["200", "400", "401", "404", "422", "503"]),
             ("/admin/api/jobs/{job_id}", "get", ["200", "400", "401", "404", "503"]),
             ("/admin/api/jobs/{job_id}/cancel", "post", ["200", "400", "401", "404", "409", "503"]),
+            ("/admin/api/jobs", "get", ["200", "401", "404", "422", "503"]),
+            ("/admin/api/jobs/{job_id}/retry", "post", ["200", "400", "401", "404", "409", "422", "503"]),
+            ("/admin/api/dead/retry", "post", ["200", "400", "401", "404", "422", "503"]),
+            ("/admin/api/dead/purge", "post", ["200", "400", "401", "404", "422", "503"]),
         ]
         for (path, method, statuses) in contract {
             let operation = (paths[path] as? [String: Any])?[method] as? [String: Any]

@@ -1,6 +1,7 @@
 import DecomposerCore
 import Foundation
 import Hummingbird
+import SystemSupport
 
 /// The admin API's answers: plain JSON objects in the shapes `decomposer jobs …` and
 /// `decomposer queue …` print with `--format json`, keys sorted.
@@ -19,6 +20,15 @@ enum AdminJSON {
     }
 
     static func date(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
+    /// One line of a listing (`decomposer jobs list`'s fields, with the API's `job_id`).
+    static func summary(_ job: JobSummary) -> [String: Any] {
+        [
+            "job_id": job.id.lowercasedString, "status": job.status.rawValue, "progress": job.progress, "attempts": job.attempts,
+            "created_at": date(job.createdAt), "updated_at": date(job.updatedAt), "message": job.message,
+            "error_code": job.errorCode ?? NSNull(), "error_message": job.errorMessage ?? NSNull(), "dead": job.inDeadLetters,
+        ]
+    }
 
     /// One entry of a job's history: what changed and when.
     static func event(_ job: Job) -> [String: Any] {

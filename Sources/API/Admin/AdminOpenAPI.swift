@@ -86,6 +86,99 @@ enum AdminOpenAPI {
               schema: { type: string }
         "401": { $ref: "#/components/responses/AdminUnauthorized" }
         "404": { $ref: "#/components/responses/NotFound" }
+  /admin/api/jobs:
+    get:
+      operationId: adminListJobs
+      summary: The newest jobs of one status (or of every status), newest first
+      description: |
+        Finished jobs by when they finished, others by when they were created; `failed` and `dead` both
+        list the dead letters (failed jobs stay there until retried or purged). \#(adminOnly)
+      security: [{ adminBearer: [] }]
+      parameters:
+        - name: status
+          in: query
+          required: false
+          schema: { type: string, enum: [queued, processing, completed, failed, cancelled, dead] }
+        - name: limit
+          in: query
+          required: false
+          schema: { type: integer, minimum: 1, maximum: 200, default: 20 }
+      responses:
+        "200": { $ref: "#/components/responses/AdminObject" }
+        "401": { $ref: "#/components/responses/AdminUnauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "422": { $ref: "#/components/responses/InvalidField" }
+        "503": { $ref: "#/components/responses/Unavailable" }
+  /admin/api/jobs/{job_id}/retry:
+    parameters:
+      - { $ref: "#/components/parameters/JobID" }
+    post:
+      operationId: adminRetryJob
+      summary: A failed job back to queued with a fresh allowance of MAX_RETRIES retries (its attempts keep counting)
+      description: |
+        Refused (409) unless the job failed, and (409 upload_missing) when its upload no longer exists.
+        The reason is kept in its history. \#(adminOnly)
+      security: [{ adminBearer: [] }]
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                reason: { type: string, minLength: 1, maxLength: 500 }
+      responses:
+        "200": { $ref: "#/components/responses/AdminObject" }
+        "400": { $ref: "#/components/responses/InvalidJobID" }
+        "401": { $ref: "#/components/responses/AdminUnauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "422": { $ref: "#/components/responses/InvalidField" }
+        "503": { $ref: "#/components/responses/Unavailable" }
+  /admin/api/dead/retry:
+    post:
+      operationId: adminRetryDead
+      summary: Retry every dead letter that failed within `since` (any time if absent) with `error_code` (any if absent)
+      description: Answers how many were queued again and how many refused (upload gone), with each one's result. \#(adminOnly)
+      security: [{ adminBearer: [] }]
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                since: { type: string, description: "A duration: 30m, 12h, 7d (a bare number is days)" }
+                error_code: { type: string }
+                reason: { type: string, minLength: 1, maxLength: 500 }
+      responses:
+        "200": { $ref: "#/components/responses/AdminObject" }
+        "400": { $ref: "#/components/responses/InvalidJSON" }
+        "401": { $ref: "#/components/responses/AdminUnauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "422": { $ref: "#/components/responses/InvalidField" }
+        "503": { $ref: "#/components/responses/Unavailable" }
+  /admin/api/dead/purge:
+    post:
+      operationId: adminPurgeDead
+      summary: Delete the dead letters that failed more than `older_than` ago (every one if absent)
+      description: \#(adminOnly)
+      security: [{ adminBearer: [] }]
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                older_than: { type: string, description: "A duration: 30m, 12h, 7d (a bare number is days)" }
+      responses:
+        "200": { $ref: "#/components/responses/AdminObject" }
+        "400": { $ref: "#/components/responses/InvalidJSON" }
+        "401": { $ref: "#/components/responses/AdminUnauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "422": { $ref: "#/components/responses/InvalidField" }
+        "503": { $ref: "#/components/responses/Unavailable" }
   /admin/api/jobs/{job_id}:
     parameters:
       - { $ref: "#/components/parameters/JobID" }

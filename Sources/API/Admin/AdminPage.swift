@@ -86,6 +86,8 @@ enum AdminPage {
     <div class="row"><label>Error code<input type="text" id="dead-error" placeholder="any"></label>
       <label>Failed within<input type="text" id="dead-since" placeholder="e.g. 2h, 7d"></label>
       <button type="button" id="retry-dead">Retry all matching</button></div>
+    <div class="row" style="margin-top:10px"><label>Failed more than<input type="text" id="purge-age" placeholder="e.g. 7d (empty: all)"></label>
+      <button type="button" id="purge-dead" class="secondary">Purge dead letters</button></div>
     <p class="note" id="dead-note"></p>
   </section>
   <section id="detail"><h2>Job <span id="detail-id"></span></h2><pre id="detail-json"></pre></section>
@@ -93,7 +95,7 @@ enum AdminPage {
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
-const STATUSES = ["queued", "processing", "completed", "failed", "cancelled", "dead"];
+const STATUSES = ["queued", "processing", "completed", "failed", "cancelled"];
 let shownStatus = "failed", liveAbort = null, listTimer = null;
 
 function key() { return sessionStorage.getItem("decomposer-admin-key") || ""; }
@@ -122,13 +124,10 @@ function age(iso) { const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000)
 
 function renderStatus(status) {
   const counts = $("counts"); counts.textContent = "";
-  const totals = status.totals || {};
-  const items = [["queued", status.counts.queued], ["delayed", status.counts.delayed], ["processing", status.counts.processing], ["dead", status.counts.dead]];
-  for (const [name, value] of Object.entries(status.counts)) if (!items.some((i) => i[0] === name)) items.push([name, value]);
-  for (const name of ["completed", "failed", "cancelled"]) if (!(name in status.counts) && totals[name] !== undefined) items.push([name + " (total)", totals[name]]);
-  for (const [name, value] of items) {
-    const box = document.createElement("div"); box.className = "count"; box.id = "count-" + name.split(" ")[0];
-    const b = document.createElement("b"); b.textContent = value; const span = document.createElement("span"); span.textContent = name;
+  const labels = { dead: "failed (dead letters)", delayed: "waiting to retry" };
+  for (const [name, value] of Object.entries(status.counts)) {
+    const box = document.createElement("div"); box.className = "count"; box.id = "count-" + name;
+    const b = document.createElement("b"); b.textContent = value; const span = document.createElement("span"); span.textContent = labels[name] || name;
     box.append(b, span); counts.appendChild(box);
   }
   const paused = status.operator_pause !== null;
@@ -163,7 +162,7 @@ async function loadJobs() {
     cell(row, job.status); cell(row, job.progress + "%"); cell(row, job.attempts); cell(row, age(job.updated_at));
     cell(row, job.error_code ? job.error_code + ": " + (job.error_message || "") : "", "error");
     const actions = row.insertCell();
-    if (["failed", "dead"].includes(job.status) || shownStatus === "dead") button(actions, "Retry", async () => { await call("POST", "/admin/api/jobs/" + job.job_id + "/retry", { reason: "retried from the admin page" }); scheduleJobs(0); });
+    if (job.status === "failed") button(actions, "Retry", async () => { await call("POST", "/admin/api/jobs/" + job.job_id + "/retry", { reason: "from the admin page" }); scheduleJobs(0); });
     if (["queued", "processing"].includes(job.status)) button(actions, "Cancel", async () => { await call("POST", "/admin/api/jobs/" + job.job_id + "/cancel"); scheduleJobs(0); });
   }
   $("jobs-note").textContent = list.jobs.length ? "" : "No " + shownStatus + " jobs.";
@@ -210,11 +209,18 @@ $("pause-switch").addEventListener("change", () => act(async () => {
   else await call("POST", "/admin/api/queue/resume");
 }));
 $("retry-dead").addEventListener("click", () => act(async () => {
-  const body = { reason: "retried from the admin page" };
+  const body = { reason: "from the admin page" };
   if ($("dead-error").value.trim()) body.error_code = $("dead-error").value.trim();
   if ($("dead-since").value.trim()) body.since = $("dead-since").value.trim();
   const result = await call("POST", "/admin/api/dead/retry", body);
   $("dead-note").textContent = result.retried + " retried, " + result.refused + " refused";
+  scheduleJobs(0);
+}));
+$("purge-dead").addEventListener("click", () => act(async () => {
+  const age = $("purge-age").value.trim();
+  if (!confirm(age ? "Delete the dead letters that failed more than " + age + " ago?" : "Delete every dead letter?")) return;
+  const result = await call("POST", "/admin/api/dead/purge", age ? { older_than: age } : {});
+  $("dead-note").textContent = result.purged + " purged";
   scheduleJobs(0);
 }));
 function start() { if (!key()) { needKey(); return; } renderTabs(); live(); loadJobs(); }

@@ -14,6 +14,7 @@ struct AdminRoutes {
     func register(on router: Router<APIRequestContext>) {
         AdminQueueRoutes(queue: queue, costs: costs).register(on: router)
         AdminJobRoutes(queue: queue).register(on: router)
+        AdminRetryRoutes(queue: queue, storage: storage).register(on: router)
         AdminEventStream(hub: hub, status: AdminQueueStatus(queue: queue, costs: costs)).register(on: router)
         AdminPage.register(on: router)
     }
