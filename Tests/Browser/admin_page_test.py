@@ -108,9 +108,14 @@ def wait_until(condition, what):
         time.sleep(0.1)
 
 
+def text(selector):
+    """The element's text read in one step (the page re-renders counts and lists as events arrive), or None."""
+    return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", selector)
+
+
 def shown_count(name):
-    found = driver.find_elements(By.CSS_SELECTOR, f"#count-{name} b")
-    return int(found[0].text) if found and found[0].text.isdigit() else None
+    shown = text(f"#count-{name} b")
+    return int(shown) if shown and shown.isdigit() else None
 
 
 def counts_match():
@@ -145,7 +150,7 @@ try:
     driver.find_element(By.ID, "pause-message").send_keys("Browser test pause")
     driver.find_element(By.ID, "pause-switch").click()
     wait_until(lambda: (admin("GET", "/admin/api/queue")["operator_pause"] or {}).get("message") == "Browser test pause", "paused")
-    wait_until(lambda: "Browser test pause" in driver.find_element(By.ID, "pause-state").text, "the page shows the pause")
+    wait_until(lambda: "Browser test pause" in (text("#pause-state") or ""), "the page shows the pause")
     check(True, "the pause switch pauses the queue with its message, and the page says so")
     driver.find_element(By.ID, "pause-switch").click()
     wait_until(lambda: admin("GET", "/admin/api/queue")["operator_pause"] is None, "resumed")
@@ -159,20 +164,20 @@ try:
     check(True, "the counts follow a job that was queued and failed, without a reload")
     driver.find_element(By.CSS_SELECTOR, '#tabs button[data-status="failed"]').click()
     row = f'#jobs tr[data-job="{job_id}"]'
-    wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, row), "the failed job is listed")
-    error_text = driver.find_element(By.CSS_SELECTOR, row + " td.error").text
+    wait_until(lambda: text(row + " td.error"), "the failed job is listed with its error")
+    error_text = text(row + " td.error")
     check("bad_request" in error_text or "400" in error_text, f"the failed job shows its error ({error_text!r})")
     driver.save_screenshot(SCREENSHOT)
     print(f"screenshot: {SCREENSHOT}")
 
     # Retry: the endpoint answers again, the job comes back and completes.
     failing.clear()
-    driver.find_element(By.CSS_SELECTOR, row + " button.retry").click()
+    driver.execute_script("document.querySelector(arguments[0]).click();", row + " button.retry")
     wait_until(lambda: job_status(job_id) in ("queued", "processing", "completed"), "the retried job is back")
     check(True, "Retry brings the failed job back")
     wait_until(lambda: job_status(job_id) == "completed", "the retried job completes")
     check(True, "and it completes")
-    wait_until(lambda: not driver.find_elements(By.CSS_SELECTOR, row), "the failed list drops it")
+    wait_until(lambda: text(row) is None, "the failed list drops it")
     check(True, "the failed list no longer shows it")
     wait_until(counts_match, "the counts settle")
     check(True, "the counts settle on the API's")

@@ -17,7 +17,7 @@ enum AdminInput {
 
     /// A duration like `30m`, `12h`, `7d` (a bare number is days); nil when absent.
     static func duration(_ text: String?, name: String) throws(APIError) -> Duration? {
-        guard let text, !text.isEmpty else { return nil }
+        guard let text else { return nil }
         guard let duration = AgeParser.parse(text) else {
             throw .invalidField("\(name) must be a duration like 30m, 12h or 7d, got '\(text.prefix(64))'")
         }

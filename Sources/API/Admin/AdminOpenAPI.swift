@@ -1,5 +1,6 @@
 /// The admin routes' part of the OpenAPI document (`OpenAPIDocument` splices it in): always
 /// documented, served only when `ADMIN_API_KEY` is set (404 otherwise, like any unknown path).
+/// Every body field is optional, and `null` reads as absent (as in the API's bodies).
 enum AdminOpenAPI {
     /// Entries of `paths:` (indented two spaces).
     static let paths = #"""
@@ -40,7 +41,7 @@ enum AdminOpenAPI {
             schema:
               type: object
               properties:
-                message: { type: string, minLength: 1, maxLength: 500, default: Paused by an operator }
+                message: { type: [string, "null"], minLength: 1, maxLength: 500, pattern: "\\S", default: Paused by an operator }
       responses:
         "200": { $ref: "#/components/responses/AdminObject" }
         "400": { $ref: "#/components/responses/InvalidJSON" }
@@ -126,7 +127,7 @@ enum AdminOpenAPI {
             schema:
               type: object
               properties:
-                reason: { type: string, minLength: 1, maxLength: 500 }
+                reason: { type: [string, "null"], minLength: 1, maxLength: 500, pattern: "\\S", description: "Not only spaces" }
       responses:
         "200": { $ref: "#/components/responses/AdminObject" }
         "400": { $ref: "#/components/responses/InvalidJobID" }
@@ -148,9 +149,9 @@ enum AdminOpenAPI {
             schema:
               type: object
               properties:
-                since: { type: string, description: "A duration: 30m, 12h, 7d (a bare number is days)" }
-                error_code: { type: string }
-                reason: { type: string, minLength: 1, maxLength: 500 }
+                since: { type: [string, "null"], pattern: "^[0-9]{1,6}[smhdw]?$", description: "A duration: 30m, 12h, 7d (a bare number is days)" }
+                error_code: { type: [string, "null"] }
+                reason: { type: [string, "null"], minLength: 1, maxLength: 500, pattern: "\\S", description: "Not only spaces" }
       responses:
         "200": { $ref: "#/components/responses/AdminObject" }
         "400": { $ref: "#/components/responses/InvalidJSON" }
@@ -171,7 +172,7 @@ enum AdminOpenAPI {
             schema:
               type: object
               properties:
-                older_than: { type: string, description: "A duration: 30m, 12h, 7d (a bare number is days)" }
+                older_than: { type: [string, "null"], pattern: "^[0-9]{1,6}[smhdw]?$", description: "A duration: 30m, 12h, 7d (a bare number is days)" }
       responses:
         "200": { $ref: "#/components/responses/AdminObject" }
         "400": { $ref: "#/components/responses/InvalidJSON" }

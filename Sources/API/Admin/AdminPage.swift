@@ -125,7 +125,9 @@ function age(iso) { const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000)
 function renderStatus(status) {
   const counts = $("counts"); counts.textContent = "";
   const labels = { dead: "failed (dead letters)", delayed: "waiting to retry" };
-  for (const [name, value] of Object.entries(status.counts)) {
+  const order = ["queued", "delayed", "processing", "completed", "dead", "cancelled"];
+  const names = order.filter((n) => n in status.counts).concat(Object.keys(status.counts).filter((n) => !order.includes(n)));
+  for (const [name, value] of names.map((n) => [n, status.counts[n]])) {
     const box = document.createElement("div"); box.className = "count"; box.id = "count-" + name;
     const b = document.createElement("b"); b.textContent = value; const span = document.createElement("span"); span.textContent = labels[name] || name;
     box.append(b, span); counts.appendChild(box);
