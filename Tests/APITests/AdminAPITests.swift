@@ -162,4 +162,18 @@ import Yams
         let later = after.components(separatedBy: jobEvent).last ?? ""
         #expect(later.contains("event: status\n") && later.contains(#""queued":1"#), "\(after.suffix(600))")
     }
+
+    /// An open admin page never holds up a graceful shutdown: the hub ends the stream (the chunked
+    /// body's last chunk) before the HTTP server drains, so `stop()` returns.
+    @Test func theEventStreamEndsOnGracefulShutdown() async throws {
+        let api = try await APIHarness(adminAPIKey: Self.key)
+        let stream = try await EventStreamConnection.open(port: api.port, path: "/admin/api/events", headers: ["Authorization: Bearer \(Self.key)"])
+        defer { stream.close() }
+        _ = try await stream.read { $0.contains("event: status\n") }
+        let stopping = Task { await api.stop() }
+        // Bounded: a stream that outlived the shutdown fails here instead of hanging the test.
+        let text = try await stream.read { $0.hasSuffix("0\r\n\r\n") }
+        #expect(text.hasSuffix("0\r\n\r\n"), "the stream ended: \(text.suffix(200))")
+        if text.hasSuffix("0\r\n\r\n") { await stopping.value }
+    }
 }
