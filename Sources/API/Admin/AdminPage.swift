@@ -88,6 +88,7 @@ enum AdminPage {
       <button type="button" id="retry-dead">Retry all matching</button></div>
     <div class="row" style="margin-top:10px"><label>Failed more than<input type="text" id="purge-age" placeholder="e.g. 7d (empty: all)"></label>
       <button type="button" id="purge-dead" class="secondary">Purge dead letters</button></div>
+    <p class="note">Failed jobs are the dead letters: the Jobs list's failed tab shows them with their errors.</p>
     <p class="note" id="dead-note"></p>
   </section>
   <section id="detail"><h2>Job <span id="detail-id"></span></h2><pre id="detail-json"></pre></section>
