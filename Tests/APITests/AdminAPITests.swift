@@ -104,6 +104,7 @@ import Yams
         #expect((body["fields"] as? [String: Any])?["file_id"] != nil && (body["fields"] as? [String: Any])?["lease_token"] == nil)
         let events = body["events"] as? [[String: Any]] ?? []
         #expect(events.first?["status"] as? String == "queued" && events.first?["version"] as? Int == 1, "\(events)")
+        #expect(body["webhook"] is NSNull, "a job without a webhook has no deliveries: \(body)")
 
         let cancelled = try await api.request("POST", "/admin/api/jobs/\(id.uuidString)/cancel", headers: Self.auth)
         #expect(cancelled.status == 200, "\(cancelled.text)")

@@ -4,7 +4,7 @@ import Hummingbird
 import SystemSupport
 
 /// `GET /admin/api/jobs/{job_id}` (every stored field, the job as the API sends it, its event
-/// history) and `POST /admin/api/jobs/{job_id}/cancel`: `decomposer jobs show|cancel` over HTTP.
+/// history, its webhook deliveries) and `POST /admin/api/jobs/{job_id}/cancel`: `decomposer jobs show|cancel` over HTTP.
 struct AdminJobRoutes {
     let queue: JobQueue
 
@@ -15,8 +15,10 @@ struct AdminJobRoutes {
                 throw APIError.jobNotFound(id.lowercasedString)
             }
             let history = try await queue.events(of: id, after: 0)
+            let webhook = try await queue.webhookState(of: id)
             return try AdminJSON.response([
                 "job": try AdminJSON.object(JobRepresentation(job: job)), "fields": fields, "events": history.map(AdminJSON.event),
+                "webhook": webhook?.jsonObject ?? NSNull(),
             ])
         }
         router.post("/admin/api/jobs/:job_id/cancel") { _, context in

@@ -185,7 +185,7 @@ enum AdminOpenAPI {
       - { $ref: "#/components/parameters/JobID" }
     get:
       operationId: adminShowJob
-      summary: Every stored field of a job, the job as GET /api/jobs/{job_id} sends it, and its event history
+      summary: Every stored field of a job, the job as GET /api/jobs/{job_id} sends it, its event history and its webhook deliveries (null without a webhook)
       description: \#(adminOnly)
       security: [{ adminBearer: [] }]
       responses:

@@ -1,9 +1,8 @@
-import DecomposerCore
 import Foundation
 
 extension WebhookDeliveryState {
-    /// `jobs show --format json`'s `webhook` object.
-    var jsonObject: [String: Any] {
+    /// The `webhook` object of `jobs show --format json` and of the admin API's job.
+    public var jsonObject: [String: Any] {
         [
             "events": events, "delivered": delivered, "pending": pending, "failed_attempts": failedAttempts,
             "given_up": givenUp, "stopped": stopped, "last_event": lastEvent ?? NSNull(), "last_result": lastResult ?? NSNull(),
