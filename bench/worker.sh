@@ -14,11 +14,14 @@ files="$bench_work/files"
 run file-create --dir "$files"
 run prepare
 run validate
+run validate --shape photo
 run pipeline --latency-ms 0 --concurrency 1 --jobs 30 --files "$files"
 run pipeline --latency-ms 0 --concurrency 4 --jobs 60 --files "$files"
 run pipeline --latency-ms 0 --concurrency 16 --jobs 80 --files "$files"
 run pipeline --latency-ms 500 --concurrency 16 --jobs 320 --files "$files"
 run pipeline --latency-ms 500 --concurrency 16 --jobs 320 --distinct-uploads 1 --files "$files"
+# The reference system's shape: photo-like layers (noise), a 4.3 MB reply, 400 jobs.
+run pipeline --latency-ms 500 --concurrency 16 --jobs 400 --shape photo --files "$files"
 taskset -c 0 true 2>/dev/null && one_core="taskset -c 0" || one_core=""
 echo "\$ $one_core decomposer-bench decompose (local endpoint, one core)" >&2
 timeout 300 $one_core "$bench" decompose

@@ -19,8 +19,8 @@ import Worker
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first else {
-    print("usage: decomposer-bench prepare [--width N --height N] | validate"
-          + " | pipeline --latency-ms N --concurrency N --jobs N [--distinct-uploads 1] [--files DIR]"
+    print("usage: decomposer-bench prepare [--width N --height N] | validate [--shape poster|photo --rounds N --write-layers DIR]"
+          + " | pipeline --latency-ms N --concurrency N --jobs N [--shape poster|photo] [--distinct-uploads 1] [--files DIR]"
           + " [--storage filesystem|gcs --gcs-endpoint URL --gcs-bucket NAME]"
           + " | file-create --dir DIR [--count N]"
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
@@ -119,17 +119,22 @@ case "prepare":
     report("prepare_peak_rss", peakRSSMiB(), "MiB")
 
 case "validate":
-    let layer = try ImageEncoder.png(poster(width: 1024, height: 1024, alpha: true))
-    let layers = Array(repeating: layer, count: 5)
-    let body = #"{"predictions":[{"layers":[\#(layers.map { "\"\(Data($0).base64EncodedString())\"" }.joined(separator: ","))]}]}"#
-    let bytes = Array(body.utf8)
-    report("validate_response_size", Double(bytes.count) / 1_048_576, "MiB")
-    let ms = try time(5) {
+    let (layers, shape) = try PhotoLayers.selected { try ImageEncoder.png(poster(width: 1024, height: 1024, alpha: true)) }
+    let bytes = PhotoLayers.replyBody(layers)
+    for (index, layer) in layers.enumerated() where !shape.isEmpty {
+        report("validate\(shape)_layer\(index)_size", Double(layer.count) / 1024, "KiB")
+    }
+    // `--write-layers DIR`: the layers as files, for profiling the check on its own.
+    if let directory = stringOption("--write-layers") {
+        for (index, layer) in layers.enumerated() { try Data(layer).write(to: URL(fileURLWithPath: "\(directory)/layer\(index).png")) }
+    }
+    report("validate\(shape)_response_size", Double(bytes.count) / 1_048_576, "MiB")
+    let ms = try time(option("--rounds", 5)) {
         let response = try PredictionResponse.decode(bytes)
         return try LayerValidation.validate(response.layers, maxPixels: 50_000_000)
     }
-    report("decode_validate_5x1024_png", ms, "ms")
-    report("validate_peak_rss", peakRSSMiB(), "MiB")
+    report("decode_validate_5x1024_png\(shape)", ms, "ms")
+    report("validate\(shape)_peak_rss", peakRSSMiB(), "MiB")
 
 case "pipeline":
     let latency = option("--latency-ms", 0)
@@ -137,10 +142,9 @@ case "pipeline":
     let jobCount = option("--jobs", 100)
     let redisConfiguration = requiredRedis(for: "pipeline")
     logErrorsOnly()
-    let layerPNG = try ImageEncoder.png(poster(width: 1024, height: 1024, alpha: true))
+    let (layers, shape) = try PhotoLayers.selected { try ImageEncoder.png(poster(width: 1024, height: 1024, alpha: true)) }
     let reply = TestHTTPServer.Reply.respond(
-        status: 200, headers: ["Content-Type": "application/json"],
-        body: Array(#"{"predictions":[{"layers":[\#(Array(repeating: "\"\(Data(layerPNG).base64EncodedString())\"", count: 5).joined(separator: ","))]}]}"#.utf8),
+        status: 200, headers: ["Content-Type": "application/json"], body: PhotoLayers.replyBody(layers),
         delay: .milliseconds(latency))
     let endpoint = try TestHTTPServer { _ in reply }
     let redis = RedisClient(configuration: redisConfiguration)
@@ -189,7 +193,7 @@ case "pipeline":
     let cpu = cpuMilliseconds() - cpuBefore
     await group.triggerGracefulShutdown()
     try await running.value
-    let label = "pipeline\(storage.label)_latency\(latency)ms_c\(concurrency)" + (distinctUploads ? "_distinct" : "")
+    let label = "pipeline\(storage.label)\(shape)_latency\(latency)ms_c\(concurrency)" + (distinctUploads ? "_distinct" : "")
     report("\(label)_jobs_per_s", Double(jobCount) / seconds, "jobs/s")
     report("\(label)_cpu_per_job", cpu / Double(jobCount), "ms")
     if latency > 0 {
