@@ -1,7 +1,7 @@
 # The decomposer image: one image for every subcommand (api, worker, endpoint, cost-report, cleanup,
 # doctor, submit). Multi-stage: a Swift toolchain stage builds the release binary with the static Swift
 # standard library; the runtime stage is Debian slim with only the shared libraries that binary links
-# (hiredis, libcurl, libpng, libjpeg, zlib, libstdc++), CA certificates and a non-root user.
+# (hiredis, libcurl, libpng, libjpeg, libdeflate, zlib, libstdc++), CA certificates and a non-root user.
 #
 #   docker build -t decomposer .
 #   docker run --rm -p 8000:8000 -e REDIS_URL=redis://redis:6379/0 decomposer api
@@ -22,7 +22,7 @@ ARG BINARY_SOURCE=build
 FROM ${BUILDER_IMAGE} AS build
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libhiredis-dev libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev \
+        libhiredis-dev libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev libdeflate-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so a source change does not fetch them again.
@@ -41,7 +41,7 @@ RUN swift build -c release --static-swift-stdlib --product decomposer \
 FROM ${RUNTIME_IMAGE} AS runtime
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        ca-certificates libhiredis0.14 libcurl4 libpng16-16 libjpeg62-turbo zlib1g libstdc++6 \
+        ca-certificates libhiredis0.14 libcurl4 libpng16-16 libjpeg62-turbo libdeflate0 zlib1g libstdc++6 \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
 # A fixed numeric id, so Kubernetes' runAsNonRoot can check it; its home is the working directory,

@@ -37,11 +37,11 @@ let package = Package(
         // No pkgConfig: hiredis's .pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM
         // refuses with a warning; the headers are in /usr/include anyway.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
-        // libpng + libjpeg-turbo (+ zlib for the layer integrity check) behind a C shim that owns every setjmp, so a corrupt
-        // image becomes a Swift error and never longjmps across Swift frames or exit()s.
+        // libpng + libjpeg-turbo (+ libdeflate and zlib for the layer integrity check) behind a C shim that owns every
+        // setjmp, so a corrupt image becomes a Swift error and never longjmps across Swift frames or exit()s.
         .target(
             name: "CImageCodecs",
-            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z"), .linkedLibrary("deflate")]
         ),
         // Decode, probe, resize and encode posters and layers.
         .target(name: "ImageCodec", dependencies: ["CImageCodecs"]),

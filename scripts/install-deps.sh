@@ -4,8 +4,9 @@
 set -euo pipefail
 # python3-venv: fake-gcs-server's venv; python3-cryptography: the independent V4 signed-URL
 # reference the CloudStorage tests run; unzip: the export tests' independent ZIP reader;
-# libreoffice-impress: renders the PPTX export in scripts/export-test.sh (about 1.5 minutes to install).
-packages=(libhiredis-dev libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev redis-server pkg-config python3-venv
+# libreoffice-impress: renders the PPTX export in scripts/export-test.sh (about 1.5 minutes to install);
+# libdeflate-dev: the layer check's inflater (Sources/CImageCodecs/png_check.c).
+packages=(libhiredis-dev libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev libdeflate-dev redis-server pkg-config python3-venv
   python3-cryptography unzip libreoffice-impress "$@")
 missing=()
 for package in "${packages[@]}"; do
