@@ -1,4 +1,5 @@
 import ExtrasBase64
+import Foundation
 
 /// Reads a well-formed prediction body straight from its bytes: the JSON is
 /// checked in one pass and each layer's base64 is decoded directly into its
@@ -121,7 +122,7 @@ private struct JSONCursor {
         var layers: [[UInt8]] = []
         if take(UInt8(ascii: "]")) { return nil }
         repeat {
-            guard let encoded = string(), let decoded = CanonicalBase64.decode(UnsafeBufferPointer(rebasing: bytes[encoded])) else {
+            guard let encoded = base64String(), let decoded = CanonicalBase64.decode(UnsafeBufferPointer(rebasing: bytes[encoded])) else {
                 return nil
             }
             layers.append(decoded)
@@ -145,6 +146,19 @@ private struct JSONCursor {
             index += 1
         }
         return nil
+    }
+
+    /// A layer's string, up to the next quote (`memchr`: megabytes, so not byte by byte as
+    /// `string()` goes). Its bytes are left to the base64 decoder, which refuses every byte
+    /// outside its alphabet — a backslash (an escape) and control characters among them — so
+    /// such a string still goes to the general path.
+    mutating func base64String() -> Range<Int>? {
+        guard take(UInt8(ascii: "\"")), index < bytes.count, let base = bytes.baseAddress,
+              let quote = memchr(base + index, Int32(UInt8(ascii: "\"")), bytes.count - index)
+        else { return nil }
+        let start = index
+        index = base.distance(to: quote.assumingMemoryBound(to: UInt8.self)) + 1
+        return start..<(index - 1)
     }
 
     func equals(_ range: Range<Int>, _ key: StaticString) -> Bool {

@@ -41,6 +41,10 @@ import Testing
             // Legal JSON the scanner does not read itself: the general path decodes it.
             #"{"predictions":[{"layers":["\#(escapedSlash.replacingOccurrences(of: "/", with: "\\/"))"]}]}"#,
             #"{"predictions":[{"layers":["aGk="]}],"note":"caf\u00e9"}"#,
+            // An escape or a control character inside a layer's base64 (read to the next quote).
+            #"{"predictions":[{"layers":["aG\"k="]}]}"#,
+            "{\"predictions\":[{\"layers\":[\"aGk=\naGk=\"]}]}",
+            "{\"predictions\":[{\"layers\":[\"aGk=\taGk=\"]}]}",
             #"{"predictions":[{"layers":["aGk="],"layers":["aGk="]}]}"#,
             // Malformed or semantically wrong: the general path names the problem.
             #"{"predictions":[{"layers":["aGk="]}]"#,
