@@ -164,6 +164,13 @@ private func curlWriteBody(
         var status = 0
         ccurl_getinfo_long(transfer.handle, CURLINFO_RESPONSE_CODE, &status)
         transfer.streaming = transfer.request.responseSink != nil && (200..<300).contains(status)
+        // A body kept whole is given its announced size at once (within the limit): a prediction's
+        // megabytes would otherwise be copied into a new array at every doubling.
+        var announced: curl_off_t = -1
+        if transfer.streaming == false, ccurl_getinfo_off(transfer.handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK,
+           announced > 0 {
+            transfer.body.reserveCapacity(Int(min(Int64(announced), Int64(transfer.request.maxResponseBytes))))
+        }
     }
     if transfer.streaming == true, let sink = transfer.request.responseSink {
         do {
