@@ -16,6 +16,12 @@ import Foundation
 /// path too. (The claim leaves them to idle workers when few jobs wait: see
 /// `JobQueue.claim(leavingWaiting:)`.)
 ///
+/// A claim ahead takes a job only while more than `aheadLimit` wait; each claim
+/// says how many still wait after it (`waitingAfterClaim`), so the claim ahead
+/// that this count says would find nothing — the one that used to follow every
+/// claim filling the last slot while the queue was short — is not sent. Jobs
+/// enqueued since wait for the next claim, as they did after an empty claim ahead.
+///
 /// So the endpoint never has more than `limit` calls from this worker, and
 /// the worker never holds more than `2 × limit + aheadLimit` jobs.
 struct JobSlots {
@@ -28,6 +34,8 @@ struct JobSlots {
     private var savingInCallSlot: [UUID] = []
     /// Claimed ahead, not yet holding a call slot.
     private var ahead: Set<UUID> = []
+    /// Jobs waiting in the queue after this worker's last claim; nil when not known.
+    private(set) var waitingAfterClaim: Int?
 
     init(limit: Int, aheadLimit: Int = 0) {
         precondition(limit > 0 && aheadLimit >= 0, "at least one slot")
@@ -39,9 +47,15 @@ struct JobSlots {
 
     /// Call slots a new claim may take: those no job claimed ahead is waiting for.
     var freeCallSlots: Int { max(limit - busyCallSlots - ahead.count, 0) }
-    /// Whether a job may be claimed ahead: every call slot is busy or promised.
-    var mayClaimAhead: Bool { freeCallSlots == 0 && ahead.count < aheadLimit }
+    /// Whether a job may be claimed ahead: every call slot is busy or promised, and the last
+    /// claim did not leave `aheadLimit` or fewer waiting (then a claim ahead finds nothing).
+    var mayClaimAhead: Bool {
+        freeCallSlots == 0 && ahead.count < aheadLimit && (waitingAfterClaim ?? Int.max) > aheadLimit
+    }
     var jobs: Int { busyCallSlots + savingInPlace.count + ahead.count }
+
+    /// What the last claim said waits in the queue after it (nil: unknown, a claim ahead may be tried).
+    mutating func noteWaiting(_ count: Int?) { waitingAfterClaim = count }
 
     mutating func claimed(_ id: UUID) {
         precondition(freeCallSlots > 0, "claimed without a free call slot")

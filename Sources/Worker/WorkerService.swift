@@ -118,7 +118,9 @@ public struct WorkerService: Service {
                 state.register(claim)
                 let leases: [JobLease]
                 do {
-                    leases = try await claim.value
+                    let claimed = try await claim.value
+                    leases = claimed.leases
+                    state.noteWaiting(claimed.waiting)
                     state.register(nil)
                     if redisDown { logger.notice("Redis is reachable again") }
                     redisDown = false
@@ -150,13 +152,18 @@ public struct WorkerService: Service {
     }
 
     /// Claims a job ahead of a free call slot, unless few jobs wait (then they are
-    /// left to idle workers), the queue is held, or Redis is unreachable
-    /// (the next claim says so).
+    /// left to idle workers, and no claim ahead is tried until the next claim), the queue is held,
+    /// or Redis is unreachable (the next claim says so).
     private func claimAhead() async -> JobLease? {
-        let outcome = try? await queue.claim(
-            progress: 10, message: "Preparing image", leavingWaiting: state.aheadLimit)
-        guard case .claimed(let lease)? = outcome else { return nil }
-        return lease
+        let claimed: ClaimedJobs?
+        do {
+            claimed = try await queue.claimAhead(progress: 10, message: "Preparing image", leavingWaiting: state.aheadLimit)
+        } catch {
+            return nil
+        }
+        // Nothing taken: at most `aheadLimit` wait (or the queue is held), as far as this worker knows.
+        state.noteWaiting(claimed?.waiting ?? 0)
+        return claimed?.leases.first
     }
 
     /// A job in its own task, registered so a cancellation can reach it.

@@ -10,7 +10,7 @@ import Synchronization
 final class WorkerState: Sendable {
     private struct State {
         var stopping = false
-        var claim: Task<[JobLease], any Error>?
+        var claim: Task<ClaimedJobs, any Error>?
         var slots: JobSlots
         /// The task running each job.
         var tasks: [UUID: Task<Void, Never>] = [:]
@@ -47,6 +47,7 @@ final class WorkerState: Sendable {
     var mayClaimAhead: Bool { state.withLock { !$0.stopping && $0.slots.mayClaimAhead } }
     var jobs: Int { state.withLock { $0.slots.jobs } }
 
+    func noteWaiting(_ count: Int?) { state.withLock { $0.slots.noteWaiting(count) } }
     func claimed(_ id: UUID) { state.withLock { $0.slots.claimed(id) } }
     func claimedAhead(_ id: UUID) { state.withLock { $0.slots.claimedAhead(id) } }
 
@@ -103,7 +104,7 @@ final class WorkerState: Sendable {
     }
 
     /// Records the claim in progress; one registered after shutdown began is cancelled at once.
-    func register(_ claim: Task<[JobLease], any Error>?) {
+    func register(_ claim: Task<ClaimedJobs, any Error>?) {
         let stopping = state.withLock { state -> Bool in
             state.claim = claim
             return state.stopping

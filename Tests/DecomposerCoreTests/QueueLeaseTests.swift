@@ -158,8 +158,10 @@ import SystemSupport
         let connection = context.redis.makeBlockingConnection()
         defer { connection.close() }
 
-        let first = try await context.queue.nextJobs(waitingOn: connection, upTo: 3, progress: 10, message: "Preparing image")
+        let claimed = try await context.queue.nextJobs(waitingOn: connection, upTo: 3, progress: 10, message: "Preparing image")
+        let first = claimed.leases
         #expect(first.map(\.job.id) == Array(ids[0..<3]))
+        #expect(claimed.waiting == 2, "the claim's reply counts the jobs still waiting")
         #expect(Set(first.map(\.token)).count == 3, "a lease token per job")
         for lease in first {
             #expect(lease.job.status == .processing)
@@ -170,7 +172,8 @@ import SystemSupport
         #expect(stored.string == first[1].token)
 
         let rest = try await context.queue.nextJobs(waitingOn: connection, upTo: 10, progress: 10, message: "Preparing image")
-        #expect(rest.map(\.job.id) == Array(ids[3...]), "as many as are waiting")
+        #expect(rest.leases.map(\.job.id) == Array(ids[3...]), "as many as are waiting")
+        #expect(rest.waiting == 0)
         #expect(try await context.claim() == nil)
     }
 
@@ -186,5 +189,20 @@ import SystemSupport
         #expect(try await context.redis.send("LLEN", context.queue.keys.marker).int ?? 0 > 0,
                 "an idle worker's wait is still woken for the jobs left")
         #expect(try await context.claim()?.job.id == ids[1], "an ordinary claim takes them")
+    }
+
+    /// The worker's claim ahead: the job taken and how many still wait, so the next one is sent
+    /// only when it can take something.
+    @Test func aClaimAheadSaysHowManyJobsStillWait() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let ids = try await context.enqueue(4)
+        let ahead = try #require(try await context.queue.claimAhead(progress: 10, message: "Preparing image", leavingWaiting: 2))
+        #expect(ahead.leases.map(\.job.id) == [ids[0]])
+        #expect(ahead.waiting == 3)
+        let again = try #require(try await context.queue.claimAhead(progress: 10, message: "Preparing image", leavingWaiting: 2))
+        #expect(again.leases.map(\.job.id) == [ids[1]])
+        #expect(again.waiting == 2, "two left: a further claim ahead would find nothing")
+        #expect(try await context.queue.claimAhead(progress: 10, message: "Preparing image", leavingWaiting: 2) == nil)
     }
 }

@@ -55,6 +55,6 @@ extension JobQueue {
 
     /// Claims the next job, blocking on Redis while there is none.
     func nextJob(waitingOn connection: RedisBlockingConnection, progress: Int, message: String) async throws -> JobLease {
-        try await nextJobs(waitingOn: connection, upTo: 1, progress: progress, message: message)[0]
+        try await nextJobs(waitingOn: connection, upTo: 1, progress: progress, message: message).leases[0]
     }
 }

@@ -23,6 +23,18 @@ import Testing
         #expect(slots.jobs == 2)
     }
 
+    @Test func noClaimAheadWhenTheLastClaimLeftTooFewWaiting() {
+        var slots = JobSlots(limit: 1, aheadLimit: 2)
+        slots.claimed(UUID())
+        #expect(slots.mayClaimAhead, "nothing known: try")
+        slots.noteWaiting(2)
+        #expect(!slots.mayClaimAhead, "two wait and a claim ahead leaves two: it would find nothing")
+        slots.noteWaiting(3)
+        #expect(slots.mayClaimAhead)
+        slots.noteWaiting(nil)
+        #expect(slots.mayClaimAhead)
+    }
+
     @Test func aJobThatEndsBeforeItsCallReturnsFreesItsSlot() {
         var slots = JobSlots(limit: 1)
         let a = UUID()

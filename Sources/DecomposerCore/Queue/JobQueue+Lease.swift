@@ -11,11 +11,20 @@ extension JobQueue {
     ) async throws(QueueError) -> ClaimOutcome {
         let batch = try await claim(tokens: [token], progress: progress, message: message, leavingWaiting: leavingWaiting)
         switch batch {
-        case .claimed(let leases): return leases.first.map(ClaimOutcome.claimed) ?? .empty(wakeAt: nil, now: 0)
+        case .claimed(let leases, _): return leases.first.map(ClaimOutcome.claimed) ?? .empty(wakeAt: nil, now: 0)
         case .empty(let wakeAt, let now): return .empty(wakeAt: wakeAt, now: now)
         case .held(let message, let remaining): return .held(message: message, remaining: remaining)
         case .paused(let message): return .paused(message: message)
         }
+    }
+
+    /// A claim ahead of a free slot (`leavingWaiting` as for `claim`): the job taken, if any, and
+    /// how many jobs still wait after it, or nil when none was taken (nothing beyond
+    /// `leavingWaiting` waits, the queue is held or paused).
+    public func claimAhead(progress: Int, message: String, leavingWaiting: Int) async throws(QueueError) -> ClaimedJobs? {
+        let batch = try await claim(tokens: [UUID().uuidString], progress: progress, message: message, leavingWaiting: leavingWaiting)
+        guard case .claimed(let leases, let waiting) = batch else { return nil }
+        return ClaimedJobs(leases: leases, waiting: waiting)
     }
 
     /// Takes as many waiting jobs as there are, up to `count`, in one round trip (a worker with
@@ -28,7 +37,7 @@ extension JobQueue {
     public func nextJobs(
         waitingOn connection: RedisBlockingConnection, upTo count: Int, progress: Int, message: String,
         maxBlock: Duration = .seconds(30), onHold: @Sendable (String?) -> Void = { _ in }
-    ) async throws -> [JobLease] {
+    ) async throws -> ClaimedJobs {
         precondition(count > 0, "claim at least one job")
         var held = false
         while true {
@@ -43,8 +52,8 @@ extension JobQueue {
                 held = false
             }
             switch batch {
-            case .claimed(let leases):
-                return leases
+            case .claimed(let leases, let waiting):
+                return ClaimedJobs(leases: leases, waiting: waiting)
             case .held(_, let remaining):
                 try await Task.sleep(for: min(maxBlock, max(remaining, .milliseconds(10))))
             case .paused:
@@ -63,8 +72,8 @@ extension JobQueue {
 
     /// What one run of the claim script gave.
     private enum ClaimBatch {
-        /// A lease per job taken (at least one).
-        case claimed([JobLease])
+        /// A lease per job taken (at least one), and how many jobs still wait.
+        case claimed([JobLease], waiting: Int)
         /// Nothing to take: when the next job may be due (ms, Redis clock), and the script's clock.
         case empty(wakeAt: Int64?, now: Int64)
         /// The queue is held (the daily budget is spent) for `remaining` more.
@@ -97,13 +106,16 @@ extension JobQueue {
         case "paused":
             return .paused(message: try reply.string(0))
         case "claimed":
-            guard !reply.values.isEmpty, reply.values.count <= tokens.count else { throw reply.unexpected() }
+            // The jobs, then the wait list's length.
+            let jobs = reply.values.dropLast()
+            guard !jobs.isEmpty, jobs.count <= tokens.count else { throw reply.unexpected() }
+            let waiting = try reply.integer(jobs.count)
             var leases: [JobLease] = []
-            for (token, fields) in zip(tokens, reply.values) {
+            for (token, fields) in zip(tokens, jobs) {
                 guard let fields = fields.fieldMap, let job = Job(fields: fields) else { throw reply.unexpected() }
                 leases.append(JobLease(job: job, token: token))
             }
-            return .claimed(leases)
+            return .claimed(leases, waiting: Int(waiting))
         default:
             throw reply.unexpected()
         }

@@ -30,6 +30,13 @@ public enum ClaimOutcome: Sendable, Equatable {
     case paused(message: String)
 }
 
+/// Jobs one claim took (at least one), and the wait list's length right after it: a worker
+/// whose call slots are all busy skips a claim ahead the count says would find nothing.
+public struct ClaimedJobs: Sendable {
+    public let leases: [JobLease]
+    public let waiting: Int
+}
+
 public enum RetryOutcome: Sendable, Equatable {
     case scheduled
     /// No attempts left: the job failed with the error.

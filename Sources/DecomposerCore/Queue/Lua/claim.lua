@@ -9,7 +9,7 @@
 --   [5] lease tokens, comma-separated, [6] lease ms, [7] progress, [8] message,
 --   [9] maintenance batch limit, [10] jobs to leave waiting (a claim ahead takes a job only
 --   while more than that many wait, so idle workers still find jobs)
--- Returns {'claimed', {HGETALL of each job}…} | {'empty', next wake-up ms or '', now}
+-- Returns {'claimed', {HGETALL of each job}…, jobs still waiting} | {'empty', next wake-up ms or '', now}
 --       | {'held', message, ms until the hold ends} | {'paused', the operator's message}
 local now = nowMs()
 local limit = tonumber(ARGV[9])
@@ -37,7 +37,12 @@ while #reply <= #tokens and (leaving == 0 or redis.call('LLEN', WAIT) > leaving)
     reply[#reply + 1] = redis.call('HGETALL', job.key)
   end
 end
-if #reply > 1 then return reply end
+-- The wait list's length after the claim: a worker whose slots are full then knows whether a
+-- claim ahead would find anything, and skips the one that would not.
+if #reply > 1 then
+  reply[#reply + 1] = redis.call('LLEN', WAIT)
+  return reply
+end
 if redis.call('LLEN', WAIT) > 0 then return {'empty', '', tostring(now)} end
 -- Nothing is waiting, so every wake-up token left is stale.
 redis.call('DEL', MARKER)
