@@ -49,6 +49,30 @@ import Testing
         }
     }
 
+    /// The whole-buffer pass (libdeflate) gathers an IDAT run of many chunks into one stream:
+    /// a stream split across chunks, at odd places, passes; damage in any of them, CRCs recomputed
+    /// so it reaches the stream, is refused, with the streaming check's words.
+    @Test func aStreamSplitAcrossManyIDATChunksIsCheckedWhole() throws {
+        let image = TestImages.noise(width: 96, height: 80)
+        let zlib = PNGBytes.storedZlib(PNGBytes.scanlines(image))
+        func split(_ stream: [UInt8]) -> [UInt8] {
+            var png = PNGBytes.signature + PNGBytes.ihdr(width: 96, height: 80)
+            var start = 0
+            for size in [1, 2, 3, 1000, 7] + Array(repeating: 4096, count: stream.count / 4096 + 1) where start < stream.count {
+                let end = min(start + size, stream.count)
+                png += PNGBytes.chunk("IDAT", Array(stream[start..<end]))
+                start = end
+            }
+            return png + PNGBytes.chunk("IEND", [])
+        }
+        #expect(checkError(split(zlib)) == nil)
+        var wrongSum = zlib
+        wrongSum[wrongSum.count - 2] ^= 0x10
+        #expect(isCorrupt(checkError(split(wrongSum)), mentioning: "incorrect data check"))
+        #expect(checkError(split(Array(zlib.dropLast(40)))) == .truncated, "the stream cut short inside the run")
+        #expect(isCorrupt(checkError(split(zlib + [0, 0])), mentioning: "after the end"))
+    }
+
     @Test func aPNGCutShortIsTruncated() throws {
         let png = try ImageEncoder.png(TestImages.noise(width: 64, height: 64))
         let idat = try #require(PNGBytes.find("IDAT", in: png))
