@@ -92,6 +92,7 @@ let package = Package(
             dependencies: [
                 "Redis", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.embedInCode("Queue/Lua")]
         ),

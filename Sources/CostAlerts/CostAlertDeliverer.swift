@@ -121,3 +121,14 @@ public struct CostAlertDeliverer: Sendable {
         }
     }
 }
+
+extension CostAlertDeliverer: OutboxDeliverer {
+    public var pollInterval: Duration { policy.pollInterval }
+
+    public func deliverOne() async throws -> Duration?? {
+        switch try await deliverNext() {
+        case .attempted: nil
+        case .idle(let next): .some(next)
+        }
+    }
+}

@@ -147,3 +147,14 @@ public struct WebhookDeliverer: Sendable {
         return settlement
     }
 }
+
+extension WebhookDeliverer: OutboxDeliverer {
+    public var pollInterval: Duration { policy.pollInterval }
+
+    public func deliverOne() async throws -> Duration?? {
+        switch try await deliverNext() {
+        case .attempted: nil
+        case .idle(let next): .some(next)
+        }
+    }
+}

@@ -18,7 +18,7 @@ import TestSupport
         var policy = AlertTestContext.policy
         policy.timeout = .seconds(600)
         policy.lease = .seconds(900)
-        let service = CostAlertDeliveryService(deliverer: context.deliverer(receiver.url, policy: policy), logger: context.log.logger)
+        let service = OutboxDeliveryService(deliverer: context.deliverer(receiver.url, policy: policy), name: "Cost alerts", logger: context.log.logger)
         let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "group")))
         let running = Task { try await group.run() }
 

@@ -28,7 +28,7 @@ import Worker
             logger: Logger(label: "cost-alerts-test"))
         let worker = try harness.makeWorker(concurrency: 1, costs: costs)
         let group = ServiceGroup(configuration: .init(
-            services: [CostAlertDeliveryService(deliverer: deliverer, logger: Logger(label: "cost-alerts-test")), worker],
+            services: [OutboxDeliveryService(deliverer: deliverer, name: "Cost alerts", logger: Logger(label: "cost-alerts-test")), worker],
             logger: Logger(label: "group")))
         let running = Task { try await group.run() }
 

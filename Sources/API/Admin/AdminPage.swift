@@ -6,12 +6,7 @@ import Hummingbird
 /// pauses and cost are live over `/admin/api/events` (read with fetch, which can send the key).
 enum AdminPage {
     static func register(on router: Router<APIRequestContext>) {
-        router.get("/admin") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/html; charset=utf-8"
-            headers[.cacheControl] = "no-cache"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
-        }
+        router.get("/admin") { _, _ in HTMLPage.response(html) }
     }
 
     static let html = #"""

@@ -4,12 +4,7 @@ import Hummingbird
 /// no build step and nothing fetched from elsewhere, so it works offline.
 enum WebPage {
     static func register(on router: Router<APIRequestContext>) {
-        router.get("/") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/html; charset=utf-8"
-            headers[.cacheControl] = "no-cache"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
-        }
+        router.get("/") { _, _ in HTMLPage.response(html) }
     }
 
     static let html = #"""

@@ -10,7 +10,7 @@ extension ServiceEnvironment {
     /// empty, and an event's retries must go on): events are claimed per job with a lease, so each
     /// is POSTed once in the normal case and in order, and a process killed mid-delivery leaves its
     /// event to the next one.
-    func webhookDelivery(http: CurlHTTPClient) -> WebhookDeliveryService? {
+    func webhookDelivery(http: CurlHTTPClient) -> OutboxDeliveryService<WebhookDeliverer>? {
         let settings = configuration.webhooks
         guard let secret = settings.secret, let signer = WebhookSigner(secret: secret) else { return nil }
         let logger = Logger(label: "webhooks")
@@ -23,11 +23,11 @@ extension ServiceEnvironment {
         let hosts = settings.allowedHosts.isEmpty ? "any public host" : settings.allowedHosts.joined(separator: ", ")
         self.logger.info(
             "Webhooks delivered to \(hosts)\(settings.allowHTTP ? " (plain http to loopback allowed)" : ""), retried for \(settings.giveUpAfter)")
-        return WebhookDeliveryService(deliverer: deliverer, logger: logger)
+        return OutboxDeliveryService(deliverer: deliverer, name: "Webhooks", logger: logger)
     }
 }
 
-extension WebhookDeliveryService {
+extension OutboxDeliveryService<WebhookDeliverer> {
     /// Its counters, for the worker's `/metrics`.
     var prometheusText: PrometheusText { PrometheusText { [deliverer] in deliverer.metrics.registry.emitToBuffer() } }
 }
