@@ -30,7 +30,8 @@ let package = Package(
     ],
     targets: [
         // What every module shares: EINTR-retrying system calls and their one error type, blocking file
-        // work off the concurrency pool, the CPU pool, and the ms / lowercase-id conversions. No dependencies.
+        // work off the concurrency pool, the CPU pool, the ms / lowercase-id conversions, the outboxes' retry backoff.
+        // No dependencies.
         .target(name: "SystemSupport"),
 
         // C libraries, each behind one small Swift module.

@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// How cost alerts are delivered: the POST's timeouts, how long a deliverer holds an alert, the
 /// backoff between tries and when to give up. Fixed defaults in production; tests shorten them.
 public struct CostAlertPolicy: Sendable {
@@ -35,15 +37,9 @@ public struct CostAlertPolicy: Sendable {
         self.retryAfterCap = retryAfterCap
     }
 
-    /// The wait after failed delivery number `attempt` (1 = the first): exponential, capped, with
-    /// "equal jitter" — half fixed, half `random` (0..<1) — so deliverers that failed together
-    /// (a receiver's outage) do not all come back at the same moment, and none comes back at once.
+    /// The wait after failed delivery number `attempt` (1 = the first): see `Backoff.equalJitter`.
     public func backoff(afterAttempt attempt: Int, random: Double) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 30)
-        let base = Double(backoffBase.milliseconds)
-        let ceiling = min(Double(backoffCap.milliseconds), base * Double(1 << exponent))
-        let jitter = min(max(random, 0), 1)
-        return .milliseconds(Int64((ceiling / 2 + ceiling / 2 * jitter).rounded()))
+        Backoff.equalJitter(afterAttempt: attempt, base: backoffBase, cap: backoffCap, random: random)
     }
 
     /// The wait before the next try: the backoff, or the receiver's `Retry-After` (up to

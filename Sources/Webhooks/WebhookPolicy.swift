@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// How webhook events are delivered: the POST's bounds, how long a deliverer holds an event, the
 /// backoff between tries and when to give up. Defaults for production; tests shorten them.
 public struct WebhookPolicy: Sendable {
@@ -34,13 +36,8 @@ public struct WebhookPolicy: Sendable {
         self.pollInterval = pollInterval
     }
 
-    /// The wait after failed try number `attempt` (1 = the first): exponential, capped, with equal
-    /// jitter (half fixed, half `random` in 0..<1), so receivers back from an outage are not hit by
-    /// every pending event at the same moment.
+    /// The wait after failed try number `attempt` (1 = the first): see `Backoff.equalJitter`.
     public func backoff(afterAttempt attempt: Int, random: Double) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 30)
-        let ceiling = min(Double(backoffCap.milliseconds), Double(backoffBase.milliseconds) * Double(1 << exponent))
-        let jitter = min(max(random, 0), 1)
-        return .milliseconds(Int64((ceiling / 2 + ceiling / 2 * jitter).rounded()))
+        Backoff.equalJitter(afterAttempt: attempt, base: backoffBase, cap: backoffCap, random: random)
     }
 }
