@@ -29,6 +29,35 @@ import SystemSupport
         #expect(try await context.queue.job(id)?.version == 5)
     }
 
+    /// `enqueue` writes a new job and builds its first event from the same values without reading
+    /// the job back: the event is exactly the stored job's public fields (no lease, no webhook
+    /// settings), with a parent, a webhook and an operator's pause message (quotes, a slash) too.
+    @Test func aNewJobsFirstEventIsExactlyItsStoredPublicFields() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let queue = context.queue
+        _ = try await queue.pauseQueue(message: #"Paused: "maintenance" until 09:00 / back soon"#)
+        let requests = [
+            JobRequest(fileID: UUID()),
+            JobRequest(fileID: UUID(), numLayers: 3, resolution: 640, useCache: false, parent: JobParent(jobID: UUID(), layer: 2),
+                       webhook: JobWebhook(url: "https://hooks.example.com/a?b=c")),
+        ]
+        for request in requests {
+            let id = try await queue.enqueue(request).jobID
+            let stored = try #require(try await queue.redis.send(["HGETALL", queue.keys.job(id)]).fieldMap)
+            let entries = try await queue.redis.send(["XRANGE", queue.keys.events(id), "-", "+"]).array ?? []
+            #expect(entries.count == 1)
+            let entry = try #require(entries.first?.array)
+            #expect(entry.first?.string == "0-1")
+            let payload = try #require(entry.last?.array?.last?.string)
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: String])
+            let hidden: Set = ["lease_token", "webhook", "webhook_events", "webhook_status"]
+            #expect(event == stored.filter { !hidden.contains($0.key) })
+            #expect(event["message"] == #"Paused: "maintenance" until 09:00 / back soon"#)
+            #expect(stored["webhook_status"] == (request.webhook == nil ? nil : "queued"))
+        }
+    }
+
     /// Workers learn of cancellations from a channel of their own that carries only running
     /// jobs' ids: a cancelled queued job (which no worker holds) is not published.
     @Test func aCancelledRunningJobIsPublishedOnTheCancellationsChannel() async throws {

@@ -1,6 +1,6 @@
 -- cancel: cancels a queued job at once (it is never claimed) or a running one (its lease
 -- ends; its worker is told on the cancellations channel and its next write is refused).
--- KEYS: the common eleven (library.lua), then [12] the job's hash, [13] its event stream
+-- KEYS: the common eleven (library-core.lua), then [12] the job's hash, [13] its event stream
 -- ARGV: the common four, then [5] job id
 -- Returns {'cancelled', previous status} | {'finished', status} | {'missing'}
 local job = givenJob(ARGV[5])

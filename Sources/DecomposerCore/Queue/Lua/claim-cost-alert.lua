@@ -1,7 +1,7 @@
 -- claim-cost-alert: hands the next due cost alert to one deliverer for a lease: its due time
 -- becomes the lease's end, so no other process takes it meanwhile and each alert is POSTed once
 -- in the normal case; a deliverer that dies mid-delivery leaves it due again when the lease ends.
--- KEYS: the common eleven (library.lua), then [12] the alert outbox (HASH id -> alert JSON),
+-- KEYS: the common eleven (library-core.lua), then [12] the alert outbox (HASH id -> alert JSON),
 --   [13] the alerts' due times (ZSET id -> ms)
 -- ARGV: the common four, then [5] lease in ms, [6] this claim's token
 -- Returns {'claimed', alert id, alert JSON with attempts counted and token = this claim's} or

@@ -4,7 +4,7 @@
 -- other process takes it meanwhile, and a deliverer killed mid-delivery leaves it due again when
 -- the lease ends. One due entry per job and only its list's head in flight: events of a job are
 -- delivered in order. A job whose receiver answered 410 (`stopped` in its state) takes no more.
--- KEYS: the common eleven (library.lua), then [12] the due jobs (ZSET job id -> ms).
+-- KEYS: the common eleven (library-core.lua), then [12] the due jobs (ZSET job id -> ms).
 --   A job's pending list ({p}:webhooks:pending:<id>) and state hash ({p}:webhooks:state:<id>)
 --   are found by the script (built from the prefix, like claim's job keys; same hash tag).
 -- ARGV: the common four, then [5] lease in ms, [6] this claim's token, [7] most outbox entries to route

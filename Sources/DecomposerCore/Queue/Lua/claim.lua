@@ -3,7 +3,7 @@
 -- between states. Nothing is taken while the queue is held (the daily budget is spent),
 -- whichever worker asks and whoever placed the hold, nor while an operator has paused it
 -- (`decomposer queue pause`): the same refusal, without an end.
--- KEYS: the common eleven (library.lua), then [12] the operator's pause ({p}:queue:operator-pause);
+-- KEYS: the common eleven (library-core.lua), then [12] the operator's pause ({p}:queue:operator-pause);
 --   jobs taken are found in `wait`
 -- ARGV: the common four, then
 --   [5] lease tokens, comma-separated, [6] lease ms, [7] progress, [8] message,

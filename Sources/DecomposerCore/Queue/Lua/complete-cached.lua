@@ -1,7 +1,7 @@
 -- complete-cached: ends a job with layers copied from the result cache: no endpoint call. The
 -- day's cost hash counts the hit and the cost it avoided (the cache entry's average call cost),
 -- in the same step, so a refused completion (a lost lease) counts nothing.
--- KEYS: the common eleven (library.lua), then [12] the job's hash, [13] its event stream,
+-- KEYS: the common eleven (library-core.lua), then [12] the job's hash, [13] its event stream,
 --   [14] the UTC day's cost hash
 -- ARGV: the common four, then [5] job id, [6] lease token, [7] result JSON, [8] the attempt whose
 --   folder holds the copies, [9] the job the layers came from, [10] micro-dollars avoided,

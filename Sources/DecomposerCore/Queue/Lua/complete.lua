@@ -1,7 +1,7 @@
 -- complete: ends a job with its layers; with the result cache on, the same step makes the result
 -- the cache entry for its digest (the request's identity) and ends the digest's in-flight claim,
 -- so an identical job finds the entry the moment this one is completed.
--- KEYS: the common eleven (library.lua), then [12] the job's hash, [13] its event stream,
+-- KEYS: the common eleven (library-core.lua), then [12] the job's hash, [13] its event stream,
 --   [14] the digest's cache entry (HASH; only when the result is cached), [15] the digest's
 --   in-flight claim (STRING: the id of the job calling the endpoint for it)
 -- ARGV: the common four, then [5] job id, [6] lease token, [7] result JSON, [8] the attempt whose

@@ -1,6 +1,6 @@
 -- finish-cost-alert: removes a cost alert from the outbox once delivered (or refused for good by
 -- the receiver), whichever claim delivered it: a delivered alert is never sent again.
--- KEYS: the common eleven (library.lua), then [12] the alert outbox (HASH), [13] the alerts' due times (ZSET)
+-- KEYS: the common eleven (library-core.lua), then [12] the alert outbox (HASH), [13] the alerts' due times (ZSET)
 -- ARGV: the common four, then [5] alert id
 -- Returns {'finished'} or {'gone'} (another deliverer finished it already)
 local outbox, due = KEYS[12], KEYS[13]

@@ -1,7 +1,7 @@
 -- finish-webhook: ends the delivery of a job's oldest pending event, if the caller's claim still
 -- holds it: delivered (2xx) removes it and makes the job's next event due at once; gone (the
 -- receiver answered 410) drops every pending event of the job and stops its deliveries for good.
--- KEYS: the common eleven (library.lua), then [12] the due jobs (ZSET), [13] the job's pending
+-- KEYS: the common eleven (library-core.lua), then [12] the due jobs (ZSET), [13] the job's pending
 --   events (LIST), [14] the job's delivery state (HASH)
 -- ARGV: the common four, then [5] job id, [6] the claim's token, [7] 'delivered' or 'gone',
 --   [8] what the receiver answered (for the state: 'HTTP 204')

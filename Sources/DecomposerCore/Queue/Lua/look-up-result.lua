@@ -6,7 +6,7 @@
 -- cancelled or went back to the queue is `processing` no more, and the next job to ask takes
 -- the flight over), so two identical jobs in flight call the endpoint once, and none waits
 -- for ever.
--- KEYS: the common eleven (library.lua), then [12] the job's hash, [13] its event stream,
+-- KEYS: the common eleven (library-core.lua), then [12] the job's hash, [13] its event stream,
 --   [14] the digest's cache entry (HASH, see complete.lua), [15] the digest's in-flight claim
 -- ARGV: the common four, then [5] job id, [6] lease token, [7] a job whose cached layers were
 --   found gone ('' = none: its entry is dropped, and this job's call repairs it), [8] the

@@ -2,7 +2,7 @@
 -- refuses while it is set, exactly as during the budget hold; running jobs finish. Queued jobs
 -- in `wait` say why (one pass over the list, as the budget hold's notes), unless the budget
 -- hold's message already does. Pausing again replaces the message.
--- KEYS: the common eleven (library.lua), then [12] the operator's pause ({p}:queue:operator-pause)
+-- KEYS: the common eleven (library-core.lua), then [12] the operator's pause ({p}:queue:operator-pause)
 -- ARGV: the common four, then [5] the message queued jobs show
 -- Returns {'paused', queued jobs annotated}
 local now = nowMs()

@@ -3,7 +3,7 @@
 -- `attempts` is untouched (it counts endpoint calls, set by `progress`), the job is never failed
 -- here and no retry is counted, so an outage of any length delays jobs without using up their
 -- retries.
--- KEYS: the common eleven (library.lua), then [12] the job's hash, [13] its event stream
+-- KEYS: the common eleven (library-core.lua), then [12] the job's hash, [13] its event stream
 -- ARGV: the common four, then [5] job id, [6] lease token, [7] delay ms, [8] message
 -- Returns 'ok' | 'cancelled' | 'lost'
 local job = givenJob(ARGV[5])

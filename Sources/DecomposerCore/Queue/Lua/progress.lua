@@ -1,7 +1,7 @@
 -- progress: reports progress (never backwards within an attempt) and, with an attempt
 -- number, records that call to the endpoint as made: `attempts` becomes at least that
 -- number, so a write sent again after a lost reply counts the call once.
--- KEYS: the common eleven (library.lua), then [12] the job's hash, [13] its event stream
+-- KEYS: the common eleven (library-core.lua), then [12] the job's hash, [13] its event stream
 -- ARGV: the common four, then [5] job id, [6] lease token, [7] progress, [8] message,
 --   [9] attempt number ('0' = not a call)
 -- Returns 'ok' | 'cancelled' | 'lost'

@@ -2,7 +2,7 @@
 -- hashes and event streams (`decomposer jobs purge --dead`). Bounded: the caller runs it again
 -- while a whole batch was removed. An entry whose job is no longer failed (never the case for a
 -- dead letter, which a retry takes out of the set) loses only its entry, never the job.
--- KEYS: the common eleven (library.lua); the jobs' keys are found from the ids in `dead`
+-- KEYS: the common eleven (library-core.lua); the jobs' keys are found from the ids in `dead`
 -- ARGV: the common four, then [5] failed before (ms, exclusive; '+inf' = all), [6] batch size
 -- Returns {'purged', the number of entries removed}
 local ids = redis.call('ZRANGEBYSCORE', DEAD, '-inf', '(' .. ARGV[5], 'LIMIT', 0, tonumber(ARGV[6]))

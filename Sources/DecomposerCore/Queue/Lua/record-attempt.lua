@@ -4,7 +4,7 @@
 -- still succeed), for the whole fleet; and when it first crosses a cost-alert threshold,
 -- appends that alert to the outbox in the same step, so each threshold fires once a day
 -- across the fleet however many records cross it at once.
--- KEYS: the common eleven (library.lua), then [12] the day's cost hash, [13] the day's job costs
+-- KEYS: the common eleven (library-core.lua), then [12] the day's cost hash, [13] the day's job costs
 --   (ZSET job id -> micro-dollars), [14] the day's fired alert thresholds (SET of labels),
 --   [15] the alert outbox (HASH alert id -> alert JSON), [16] the alerts' due times (ZSET id -> ms),
 --   [17] the job's hash (only for a job's call; its cost is added only while it exists)

@@ -1,5 +1,5 @@
 -- renew: extends the caller's lease.
--- KEYS: the common eleven (library.lua), then [12] the job's hash, [13] its event stream
+-- KEYS: the common eleven (library-core.lua), then [12] the job's hash, [13] its event stream
 -- ARGV: the common four, then [5] job id, [6] lease token, [7] lease ms
 -- Returns 'ok' | 'cancelled' | 'lost'
 local job = givenJob(ARGV[5])

@@ -3,7 +3,7 @@
 -- a release still enqueues beside this one. Consistent (ZCARD = LLEN): two O(1) reads, nothing
 -- written. Otherwise the mirror is rebuilt from the list (O(N log N)): the element at the claim
 -- end (the list's last) scores 1, the one before it 2, and so on, so ZRANK + 1 is the position.
--- KEYS: the common eleven (library.lua); nothing of its own
+-- KEYS: the common eleven (library-core.lua); nothing of its own
 -- ARGV: the common four
 -- Returns {'ok', 0} when consistent, else {'repaired', entries in `order` before, jobs in `wait`}
 local waiting = redis.call('LLEN', WAIT)

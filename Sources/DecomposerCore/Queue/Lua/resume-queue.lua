@@ -2,7 +2,7 @@
 -- Queued jobs in `wait` say again what they wait for (the budget hold's message while one is
 -- set, else 'Waiting for a worker'), and one wake-up token per waiting job (at most ARGV[6])
 -- goes on the marker list, so workers idle in BLPOP claim at once.
--- KEYS: the common eleven (library.lua), then [12] the operator's pause ({p}:queue:operator-pause)
+-- KEYS: the common eleven (library-core.lua), then [12] the operator's pause ({p}:queue:operator-pause)
 -- ARGV: the common four, then [5] 'Waiting for a worker', [6] most wake-up tokens to push
 -- Returns {'resumed', queued jobs annotated, whether a budget hold still holds (1/0)} | {'not-paused', 0, 1/0}
 local now = nowMs()

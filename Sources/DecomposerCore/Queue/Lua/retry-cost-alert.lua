@@ -1,7 +1,7 @@
 -- retry-cost-alert: after a failed delivery, makes the alert due again after the backoff, on
 -- Redis's clock, if the caller's claim still holds it; an alert older than the give-up age is
 -- dropped instead (its last try falls at that age, never later).
--- KEYS: the common eleven (library.lua), then [12] the alert outbox (HASH), [13] the alerts' due times (ZSET)
+-- KEYS: the common eleven (library-core.lua), then [12] the alert outbox (HASH), [13] the alerts' due times (ZSET)
 -- ARGV: the common four, then [5] alert id, [6] the claim's token, [7] backoff in ms, [8] give-up age in ms
 -- Returns {'scheduled', ms until due}, {'gave_up', age in ms}, or {'lost'} (another claim holds
 --   it since this one's lease ended, or it was finished)

@@ -6,7 +6,7 @@
 -- (the worker's backoff counts its retries and the job deadline from there). The error is
 -- cleared; the reason stays in the job's history (the event's message). No expiry again: a
 -- queued job stays until it finishes. Only a failed job whose hash still exists is retried.
--- KEYS: the common eleven (library.lua), then [12] the job's hash, [13] its event stream
+-- KEYS: the common eleven (library-core.lua), then [12] the job's hash, [13] its event stream
 -- ARGV: the common four, then [5] job id, [6] attempts allowed from here (MAX_RETRIES + 1),
 --   [7] recoveries allowed from here, [8] the message (the operator's reason)
 -- Returns {'queued', attempts so far} | {'not_failed', status} | {'missing'} (a dead-letter

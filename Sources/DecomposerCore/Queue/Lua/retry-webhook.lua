@@ -2,7 +2,7 @@
 -- after the backoff, on Redis's clock, if the caller's claim still holds it; an event pending
 -- longer than the give-up age is dropped instead (its last try falls at that age, never later)
 -- and the job's next event becomes due at once.
--- KEYS: the common eleven (library.lua), then [12] the due jobs (ZSET), [13] the job's pending
+-- KEYS: the common eleven (library-core.lua), then [12] the due jobs (ZSET), [13] the job's pending
 --   events (LIST), [14] the job's delivery state (HASH)
 -- ARGV: the common four, then [5] job id, [6] the claim's token, [7] backoff in ms,
 --   [8] give-up age in ms, [9] why it failed (for the state)

@@ -1,6 +1,6 @@
 -- retry: schedules another attempt after a backoff, durably (a sorted set, not a worker's
 -- memory), or fails the job when its attempts are used up.
--- KEYS: the common eleven (library.lua), then [12] the job's hash, [13] its event stream
+-- KEYS: the common eleven (library-core.lua), then [12] the job's hash, [13] its event stream
 -- ARGV: the common four, then [5] job id, [6] lease token, [7] error JSON, [8] delay ms,
 --   [9] retry message, [10] exhausted message
 -- Returns 'scheduled' | 'exhausted' | 'cancelled' | 'lost'

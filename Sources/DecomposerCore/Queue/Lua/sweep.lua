@@ -1,6 +1,6 @@
 -- sweep: promotes due retries and recovers expired leases without claiming; any process
 -- may run it at any time (QueueMaintenance).
--- KEYS: the common eleven (library.lua)
+-- KEYS: the common eleven (library-core.lua)
 -- ARGV: the common four, then [5] batch limit
 -- Returns {'swept', promoted, recovered}
 local now = nowMs()

@@ -2,10 +2,11 @@ import Redis
 
 /// The queue's Lua scripts, one file per transition in `Queue/Lua/` with a header naming its
 /// KEYS, ARGV and replies (BullMQ's layout). Embedded in the binary (SwiftPM's `embedInCode`),
-/// so the one executable stays self-contained, in a container too. `library.lua` is put in front
-/// of each. The client loads each once per process and again only when Redis answers NOSCRIPT.
+/// so the one executable stays self-contained, in a container too. `library-core.lua` and
+/// `library.lua` are put in front of each (only the core in front of `enqueue`). The client loads
+/// each once per process and again only when Redis answers NOSCRIPT.
 enum QueueScripts {
-    static let enqueue = script("enqueue", PackageResources.enqueue_lua)
+    static let enqueue = script("enqueue", PackageResources.enqueue_lua, library: core)
     static let claim = script("claim", PackageResources.claim_lua)
     static let sweep = script("sweep", PackageResources.sweep_lua)
     static let renew = script("renew", PackageResources.renew_lua)
@@ -40,9 +41,14 @@ enum QueueScripts {
         repairOrder, pauseQueue, resumeQueue, retryFailed, purgeDead, claimWebhook, finishWebhook, retryWebhook,
     ]
 
-    private static let library = String(decoding: PackageResources.library_lua, as: UTF8.self)
+    /// `library-core.lua`: the calling convention's keys, the clock, `pushBack`, `publish`, `wake`.
+    private static let core = String(decoding: PackageResources.library_core_lua, as: UTF8.self)
+    /// Both parts of the shared Lua, what every script but `enqueue` is given.
+    private static let library = core + "\n" + String(decoding: PackageResources.library_lua, as: UTF8.self)
 
-    private static func script(_ name: String, _ body: [UInt8]) -> RedisScript {
+    /// Redis runs the whole source on every call, so `enqueue`, the busiest script, carries only the
+    /// core part of the library; every other script both.
+    private static func script(_ name: String, _ body: [UInt8], library: String = library) -> RedisScript {
         RedisScript(name: name, source: library + "\n" + String(decoding: body, as: UTF8.self))
     }
 }
