@@ -14,6 +14,8 @@ import TestSupport
         #expect(body["status"] as? String == "queued")
         let jobID = try #require(body["job_id"] as? String)
         #expect(UUID(uuidString: jobID) != nil)
+        #expect(response.text == #"{"job_id":"\#(jobID)","status":"queued"}"#, "the body JSONResponse.encoder would write")
+        #expect(response.headers["content-type"] == "application/json; charset=utf-8")
 
         let job = try await api.request("GET", "/api/jobs/\(jobID)")
         #expect(job.status == 200)

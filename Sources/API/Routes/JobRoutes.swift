@@ -65,10 +65,10 @@ struct JobRoutes {
         case .created(let id):
             let what = parent.map { "layer \($0.layer) of job \($0.jobID.lowercasedString)" } ?? "file \(fileID)"
             context.logger.info("Queued job \(id) for \(what) (\(numLayers) layers, \(resolution) px)")
-            return try JSONResponse.make(.accepted, EnqueuedJob(jobID: id.lowercasedString, status: JobStatus.queued.rawValue))
+            return JSONResponse.make(.accepted, bytes: EnqueuedJob(jobID: id.lowercasedString, status: JobStatus.queued.rawValue).body)
         case .existing(let id):
             let status = try await queue.job(id)?.status ?? .queued
-            return try JSONResponse.make(.ok, EnqueuedJob(jobID: id.lowercasedString, status: status.rawValue))
+            return JSONResponse.make(.ok, bytes: EnqueuedJob(jobID: id.lowercasedString, status: status.rawValue).body)
         }
     }
 
@@ -100,4 +100,17 @@ struct EnqueuedJob: Codable {
     var status: String
 
     enum CodingKeys: String, CodingKey { case jobID = "job_id", status }
+
+    /// The JSON `JSONResponse.encoder` writes for it, written directly: it answers every enqueue,
+    /// and both values (a UUID, a status name) are plain ASCII that JSON never escapes.
+    var body: ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(36 + jobID.utf8.count + status.utf8.count)
+        buffer.writeString(#"{"job_id":""#)
+        buffer.writeString(jobID)
+        buffer.writeString(#"","status":""#)
+        buffer.writeString(status)
+        buffer.writeString(#""}"#)
+        return buffer
+    }
 }

@@ -46,7 +46,8 @@ public struct JobQueue: Sendable {
         if let idempotencyKey { ownKeys.append(keys.idempotency(idempotencyKey)) }
         let reply = try await run(QueueScripts.enqueue, keys: ownKeys, [
             id.lowercasedString, request.fileID.lowercasedString, String(request.numLayers),
-            String(request.resolution), String(policy.maxAttempts), String(policy.maxQueueDepth), request.fingerprint,
+            String(request.resolution), String(policy.maxAttempts), String(policy.maxQueueDepth),
+            idempotencyKey == nil ? "" : request.fingerprint,
             String(policy.maxRecoveries), request.useCache ? "1" : "0",
             request.parent?.jobID.lowercasedString ?? "", request.parent.map { String($0.layer) } ?? "",
             request.webhook?.url ?? "", request.webhook?.eventList ?? "",

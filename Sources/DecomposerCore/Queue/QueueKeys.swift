@@ -7,7 +7,14 @@ import SystemSupport
 public struct QueueKeys: Sendable, Equatable {
     public let prefix: String
 
-    public init(prefix: String) { self.prefix = prefix }
+    /// The common keys every queue script is given first, in `library.lua`'s order: built once,
+    /// not on every script call (every enqueue sends them).
+    private(set) var scriptKeys: [String] = []
+
+    public init(prefix: String) {
+        self.prefix = prefix
+        scriptKeys = [wait, active, delayed, marker, dead, stats, hold, order, completed, cancelled, webhookOutbox]
+    }
 
     /// LIST of job ids ready to run; LPUSH to enqueue, RPOP to claim, RPUSH to put one at the front.
     public var wait: String { "\(prefix):queue:wait" }
@@ -89,7 +96,4 @@ public struct QueueKeys: Sendable, Equatable {
     /// HASH of a job's webhook delivery state (`jobs show`, the admin page): events, delivered,
     /// failed_attempts, given_up, stopped (410), last_event, last_version, last_result, last_at.
     public func webhookState(_ id: UUID) -> String { "\(prefix):webhooks:state:\(id.lowercasedString)" }
-
-    /// The common keys every queue script is given first, in `library.lua`'s order.
-    var scriptKeys: [String] { [wait, active, delayed, marker, dead, stats, hold, order, completed, cancelled, webhookOutbox] }
 }
