@@ -231,7 +231,9 @@ let package = Package(
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]
+            ],
+            // The enqueue script before issue 23, the enqueue-script case's reference.
+            resources: [.embedInCode("Reference")]
         ),
 
         // Test harness: a private redis-server per test process, fake-gcs-server for Cloud Storage.

@@ -3,7 +3,7 @@
 # `decomposer api` and a private redis-server on loopback, with wrk on the same
 # machine (so the figures include its CPU):
 #   http ceiling GET /healthz, 64 connections: what the HTTP stack alone serves here
-#   enqueue      POST /api/decompose, 64 connections
+#   enqueue      POST /api/decompose, 64 connections; CPU µs per job of the API and of Redis
 #   status       GET /api/jobs/{id}, 64 connections
 #   upload       5 MB posters, 16 connections: MB/s and the API's RSS before/peak/after
 #   ceiling      redis-benchmark of a script call shaped like enqueue, and of PING; the
@@ -57,7 +57,16 @@ file_id=$(curl -fs -F "file=@$bench_work/poster.jpg" "$base/api/upload" | python
 echo "api_idle_rss: $(( $(rss_kib "$api_pid") / 1024 )) MiB"
 
 wrk_figures healthz -t2 -c64 -d"${duration}s" "$base/healthz"
+# The enqueue run's CPU per job (created jobs counted by the queue): the API process's
+# (user + system, /proc) and Redis's main thread's (INFO cpu), beside its req/s.
+proc_cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000000 / hz}' "/proc/$1/stat"; }
+redis_cpu_us() { redis-cli -p "$redis_port" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user)_main_thread:/ {s += $2} END {printf "%.0f", s * 1e6}'; }
+enqueued() { redis-cli -p "$redis_port" HGET "{decomposer}:queue:stats" enqueued | awk '{print $1 + 0}'; }
+read -r api_cpu0 redis_cpu0 jobs0 <<<"$(proc_cpu_us "$api_pid") $(redis_cpu_us) $(enqueued)"
 FILE_ID=$file_id wrk_figures enqueue -t2 -c64 -d"${duration}s" -s bench/wrk/decompose.lua "$base/api/decompose"
+read -r api_cpu1 redis_cpu1 jobs1 <<<"$(proc_cpu_us "$api_pid") $(redis_cpu_us) $(enqueued)"
+awk -v a=$((api_cpu1 - api_cpu0)) -v r=$((redis_cpu1 - redis_cpu0)) -v n=$((jobs1 - jobs0)) 'BEGIN { if (n > 0) {
+  printf "enqueue_api_cpu_per_job: %.1f us\nenqueue_redis_cpu_per_job: %.1f us\n", a / n, r / n } }'
 job_id=$(curl -fs -H 'Content-Type: application/json' -d "{\"file_id\":\"$file_id\"}" "$base/api/decompose" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')
 wrk_figures status -t2 -c64 -d"${duration}s" "$base/api/jobs/$job_id"
