@@ -11,9 +11,12 @@
 #                the queue's own enqueue rate without HTTP and the script's time in Redis
 #   job listing  JobQueue.listJobs per status over 100,000 finished jobs
 #   cold start   exec of `decomposer api` until /readyz is 200 (median of 10); idle RSS of api and worker
-#   watchers     WebSocket delivery latency from a job update to N watchers, and the API's RSS
-# DURATION (seconds per wrk run, default 20) and WATCHER_RUNS (watchers:interval-ms:updates,
-# default "1000:100:50 10000:1000:20 10000:100:50").
+#   watchers     WebSocket delivery latency from a job update to N watchers, and the API's RSS;
+#                the realistic shape (N running jobs, one watcher each, each updated once a second)
+#                on a fresh API, with its RSS idle and with N idle watchers
+# DURATION (seconds per wrk run, default 20), WATCHER_RUNS (watchers:interval-ms:updates,
+# default "1000:100:50 10000:1000:20 10000:100:50") and WATCHER_JOBS (jobs:seconds, default
+# "10000:10"; "" skips it).
 # Expects release builds in $SCRATCH_PATH (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -136,6 +139,30 @@ worker_pid=$!
 sleep 2
 echo "worker_idle_rss: $(( $(rss_kib "$worker_pid") / 1024 )) MiB"
 kill "$worker_pid"; wait "$worker_pid" 2>/dev/null || true
+
+# The realistic shape: N running jobs with one watcher each, every job updated once a second
+# through the queue's progress path (N messages/s through Redis pub/sub), the client in its own
+# process. On a fresh API: its RSS with no watcher and with N idle ones is what a watcher costs.
+watcher_jobs=${WATCHER_JOBS-"10000:10"}
+if [ -n "$watcher_jobs" ]; then
+  IFS=: read -r jobs seconds <<<"$watcher_jobs"
+  redis-cli -p "$redis_port" FLUSHALL >/dev/null
+  fresh_port=$(free_port)
+  PORT=$fresh_port "$bin/decomposer" api 2>>"$bench_work/api.log" &
+  fresh_pid=$!
+  bench_cleanup_pids+=("$fresh_pid")
+  for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$fresh_port/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
+  rm -f "$bench_work/watch-rss"
+  sample_rss "$fresh_pid" "$bench_work/watch-rss" &
+  sampler=$!
+  echo "\$ decomposer-bench watchers-jobs --jobs $jobs --seconds $seconds" >&2
+  "$bin/decomposer-bench" watchers-jobs --api "http://127.0.0.1:$fresh_port" --jobs "$jobs" --seconds "$seconds" \
+    --api-pid "$fresh_pid"
+  kill "$sampler" 2>/dev/null || true
+  echo "watchers_jobs_api_rss_peak: $(( $(sort -n "$bench_work/watch-rss" | tail -1) / 1024 )) MiB"
+  kill "$fresh_pid"; wait "$fresh_pid" 2>/dev/null || true
+  sleep 3
+fi
 
 # WebSocket fan-out. A fresh queue each time, so the watched job is the next one claimed.
 # 1,000 watchers get an update every 100 ms (10,000 messages/s); 10,000 watchers one a

@@ -35,7 +35,8 @@ public struct APIServer: Sendable {
         self.extraMetrics = extraMetrics
         self.logger = logger
         metrics = APIMetrics()
-        hub = JobWatchHub(queue: queue, metrics: metrics, linger: settings.watchLinger, logger: logger)
+        hub = JobWatchHub(
+            queue: queue, metrics: metrics, linger: settings.watchLinger, backlogLimit: settings.watchBacklogLimit, logger: logger)
         drain = DrainState()
     }
 

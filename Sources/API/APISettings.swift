@@ -24,12 +24,16 @@ public struct APISettings: Sendable {
     public var watchLinger: Duration
     /// `WEBHOOK_*`: whether jobs may name a webhook, and which receivers.
     public var webhooks: WebhookSettings
+    /// Signals a job watcher may have waiting before it is closed with 1013 to reconnect
+    /// (`JobWatchHub.defaultBacklogLimit`; tests lower it).
+    public var watchBacklogLimit: Int
 
     public init(
         uploadsDirectory: URL, resultsDirectory: URL, maxUploadBytes: Int = 25 << 20, maxImagePixels: Int = 50_000_000,
         costRetentionDays: Int = 30, apiKey: String? = nil, adminAPIKey: String? = nil, corsAllowedOrigins: [String] = [],
         webSocketPingInterval: Duration = .seconds(30), watchLinger: Duration = .seconds(30),
-        webhooks: WebhookSettings = WebhookSettings()
+        webhooks: WebhookSettings = WebhookSettings(),
+        watchBacklogLimit: Int = JobWatchHub.defaultBacklogLimit
     ) {
         self.uploadsDirectory = uploadsDirectory
         self.resultsDirectory = resultsDirectory
@@ -42,6 +46,7 @@ public struct APISettings: Sendable {
         self.webSocketPingInterval = webSocketPingInterval
         self.watchLinger = watchLinger
         self.webhooks = webhooks
+        self.watchBacklogLimit = watchBacklogLimit
     }
 
     public init(_ configuration: DecomposerConfiguration) {

@@ -42,6 +42,7 @@ func watchersCase() async throws {
         body: Array(#"{"file_id":"\#(fileID)"}"#.utf8)))
     let jobID = (try JSONSerialization.jsonObject(with: Data(queued.body)) as? [String: Any])?["job_id"] as? String ?? ""
 
+    let writtenBefore = await serverMessagesWritten(api, http)
     let tally = WatcherTally()
     let wsURL = api.replacingOccurrences(of: "http://", with: "ws://") + "/ws/status/\(jobID)"
     let watchers = Task {
@@ -100,6 +101,10 @@ func watchersCase() async throws {
     let latencies = delays.map { $0 / .milliseconds(1) }.sorted()
     let expected = ready * updates
     report("watchers_deliveries", Double(latencies.count), "of \(expected)")
+    if let written = await serverMessagesWritten(api, http), let writtenBefore {
+        // What the server wrote of those updates: all it wrote, less each watcher's snapshot and completion.
+        report("watchers_server_written", written - writtenBefore - Double(2 * ready), "of \(expected)")
+    }
     if !latencies.isEmpty {
         report("watchers_latency_p50", latencies[latencies.count / 2], "ms")
         report("watchers_latency_p99", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "ms")

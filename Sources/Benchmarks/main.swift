@@ -24,6 +24,7 @@ guard let name = arguments.first else {
           + " [--storage filesystem|gcs --gcs-endpoint URL --gcs-bucket NAME]"
           + " | file-create --dir DIR [--count N]"
           + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
+          + " | watchers-jobs --api URL --jobs N --seconds S [--api-pid PID]"
           + " | positions [--queued N --watched W --ticks T] | job-listing [--jobs N --limit L]"
           + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]"
           + " | psd [--side N --layers N] | base64 [--rounds N] | json [--rounds N] | multipart --parser own|kit [--megabytes N --rounds N --hostile 1]"
@@ -223,6 +224,9 @@ case "file-create":
 
 case "watchers":
     try await watchersCase()
+
+case "watchers-jobs":
+    try await watchersManyJobsCase()
 
 case "redis-client":
     try await redisClientCase()

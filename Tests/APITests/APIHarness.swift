@@ -32,7 +32,8 @@ final class APIHarness: Sendable {
     init(
         redisServer: RedisServer? = nil, maxQueueDepth: Int = 10_000, maxUploadBytes: Int = 25 << 20,
         apiKey: String? = nil, adminAPIKey: String? = nil, corsAllowedOrigins: [String] = [], costRetentionDays: Int = 30,
-        dailyBudgetUSD: Double? = nil, watchLinger: Duration = .seconds(30), webhooks: WebhookSettings = WebhookSettings()
+        dailyBudgetUSD: Double? = nil, watchLinger: Duration = .seconds(30), webhooks: WebhookSettings = WebhookSettings(),
+        watchBacklogLimit: Int = JobWatchHub.defaultBacklogLimit
     ) async throws {
         if let redisServer { server = redisServer } else { server = try await SharedRedis.server() }
         redis = server.makeClient()
@@ -50,7 +51,7 @@ final class APIHarness: Sendable {
                 uploadsDirectory: uploads.directory, resultsDirectory: results, maxUploadBytes: maxUploadBytes,
                 costRetentionDays: costRetentionDays, apiKey: apiKey, adminAPIKey: adminAPIKey,
                 corsAllowedOrigins: corsAllowedOrigins,
-                watchLinger: watchLinger, webhooks: webhooks),
+                watchLinger: watchLinger, webhooks: webhooks, watchBacklogLimit: watchBacklogLimit),
             logger: Logger(label: "api-test"))
         let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
         group = ServiceGroup(configuration: .init(
@@ -155,16 +156,20 @@ final class APIHarness: Sendable {
     // MARK: WebSocket
 
     /// Connects to `/ws/status/{id}` and collects text messages until the server closes.
-    func watch(_ id: String, query: String = "", onConnect: @escaping @Sendable () -> Void = {}) async throws
-        -> (messages: [String], closeCode: Int?)
-    {
+    func watch(
+        _ id: String, query: String = "", onConnect: @escaping @Sendable () -> Void = {},
+        onMessage: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> (messages: [String], closeCode: Int?) {
         let messages = Mutex<[String]>([])
         let close = try await WebSocketClient.connect(
             url: "ws://127.0.0.1:\(port)/ws/status/\(id)\(query)", logger: Logger(label: "ws-test")
         ) { inbound, _, _ in
             onConnect()
             for try await message in inbound.messages(maxSize: 1 << 20) {
-                if case .text(let text) = message { messages.withLock { $0.append(text) } }
+                if case .text(let text) = message {
+                    messages.withLock { $0.append(text) }
+                    onMessage(text)
+                }
             }
         }
         let code: Int? = close.map { frame in

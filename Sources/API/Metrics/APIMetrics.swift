@@ -20,6 +20,11 @@ public final class APIMetrics: Sendable {
             helpText: "HTTP request latency by method and route")
     }
     let watchers: Gauge
+    /// Job watchers closed with `StatusWebSocket.laggingCloseCode` (their socket could not keep up).
+    let watchersClosedLagging: Counter
+    /// Messages written to job watchers (snapshots, changes, places): compared with what the
+    /// clients received, it tells whether a missing delivery was lost by the server or the client.
+    let watchMessages: Counter
     private let queueDepth: QueueDepthGauges
     private let jobsInFlight: Gauge
     private let jobTotals: [(key: String, gauge: Gauge)]
@@ -40,6 +45,12 @@ public final class APIMetrics: Sendable {
         watchers = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "decomposer", subsystem: "api", metricName: "websocket_watchers", unitName: "connections",
             helpText: "WebSocket connections watching a job"))
+        watchersClosedLagging = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "api", metricName: "websocket_lagging_closes", unitName: "total",
+            helpText: "WebSocket watchers closed with 1013 because their socket could not keep up (they reconnect)"))
+        watchMessages = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "decomposer", subsystem: "api", metricName: "websocket_messages", unitName: "total",
+            helpText: "Messages written to WebSocket watchers of jobs"))
         queueDepth = QueueDepthGauges(registry: registry)
         jobsInFlight = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "decomposer", subsystem: "queue", metricName: "jobs_in_flight", unitName: "jobs",

@@ -180,7 +180,9 @@ paths:
         change in order with no gap or duplicate (by `version`); the terminal message carries `layers`
         (completed) or `error` (failed); then the server closes with 1000. An unknown or non-UUID job gets
         one message {"error":{"code":"job_not_found","message"}} and close code 4404. The server pings
-        every 30 s. On shutdown the server closes with 1001.
+        every 30 s. On shutdown the server closes with 1001. A watcher that cannot keep up (more than 256
+        changes waiting for its socket) is closed with 1013 (try again later): reconnect; the new snapshot
+        catches up, so no version is silently skipped.
       parameters:
         - name: token
           in: query

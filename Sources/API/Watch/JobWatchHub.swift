@@ -28,7 +28,7 @@ public final class JobWatchHub: Service, Sendable {
     }
 
     private struct State {
-        var watchers: [UUID: [Int: AsyncStream<Signal>.Continuation]] = [:]
+        var watchers: [UUID: [Int: WatcherInbox]] = [:]
         /// Watchers of every job (the admin page's event stream), by token.
         var feeds: [Int: AsyncStream<Signal>.Continuation] = [:]
         var nextToken = 0
@@ -46,37 +46,58 @@ public final class JobWatchHub: Service, Sendable {
     private let metrics: APIMetrics?
     private let logger: Logger
     private let linger: Duration
+    /// Signals a job watcher may have waiting (see `WatcherInbox`).
+    let backlogLimit: Int
+    private let lagClosures = Atomic<Int>(0)
     private let state = Mutex(State())
     /// Yields when the first watcher arrives; `run` subscribes then.
     private let demand: AsyncStream<Void>
     private let demandContinuation: AsyncStream<Void>.Continuation
 
-    public init(queue: JobQueue, metrics: APIMetrics? = nil, linger: Duration = .seconds(30), logger: Logger) {
+    public init(
+        queue: JobQueue, metrics: APIMetrics? = nil, linger: Duration = .seconds(30),
+        backlogLimit: Int = JobWatchHub.defaultBacklogLimit, logger: Logger
+    ) {
         self.queue = queue
         self.metrics = metrics
         self.linger = linger
+        self.backlogLimit = max(0, backlogLimit)
         self.logger = logger
         (demand, demandContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// A watcher's default bound: at one change a second, four minutes of a socket that does
+    /// not drain (the kernel's and NIO's buffers hold hundreds of messages before it counts).
+    public static let defaultBacklogLimit = 256
+
     /// Watchers connected now.
     public var watcherCount: Int { state.withLock { $0.count } }
 
+    /// Watchers closed so far because they could not keep up (`StatusWebSocket.laggingCloseCode`).
+    public var lagClosureCount: Int { lagClosures.load(ordering: .relaxed) }
+
+    func noteMessageWritten() { metrics?.watchMessages.increment() }
+
+    func noteLagClosure() {
+        lagClosures.add(1, ordering: .relaxed)
+        metrics?.watchersClosedLagging.increment()
+    }
+
     /// Registers a watcher of `jobID` before it reads the job's snapshot, so no
     /// change can fall between the two. Nil once shutting down.
-    func register(_ jobID: UUID) -> (token: Int, signals: AsyncStream<Signal>)? {
-        let (signals, continuation) = AsyncStream.makeStream(of: Signal.self)
+    func register(_ jobID: UUID) -> (token: Int, inbox: WatcherInbox)? {
+        let inbox = WatcherInbox(limit: backlogLimit)
         let token: Int? = state.withLock { state in
             guard !state.closed else { return nil }
             state.nextToken += 1
-            state.watchers[jobID, default: [:]][state.nextToken] = continuation
+            state.watchers[jobID, default: [:]][state.nextToken] = inbox
             state.count += 1
             return state.nextToken
         }
         guard let token else { return nil }
         demandContinuation.yield()
         metrics?.watchers.increment()
-        return (token, signals)
+        return (token, inbox)
     }
 
     /// Registers a watcher of every job's changes (the admin page's live counts): it rides the
@@ -146,14 +167,14 @@ public final class JobWatchHub: Service, Sendable {
             guard !ids.isEmpty else { continue }
             lastComputed = .now
             guard let places = try? await queue.places(of: ids) else { continue }
-            let pushes: [(QueuePlace, [AsyncStream<Signal>.Continuation])] = state.withLock { state in
+            let pushes: [(QueuePlace, [WatcherInbox])] = state.withLock { state in
                 places.compactMap { id, place in
                     guard state.queued.contains(id), state.places[id] != place else { return nil }
                     state.places[id] = place
                     return (place, Array((state.watchers[id] ?? [:]).values))
                 }
             }
-            for (place, targets) in pushes { for continuation in targets { continuation.yield(.place(place)) } }
+            for (place, targets) in pushes { for inbox in targets { inbox.send(.place(place)) } }
         }
     }
 
@@ -185,13 +206,15 @@ public final class JobWatchHub: Service, Sendable {
                         self.broadcast(.resync)
                     case .changed(let change):
                         guard let job = change.job else { continue }
-                        let (targets, place) = self.state.withLock { state in
+                        let (targets, feeds, place) = self.state.withLock { state in
                             state.moved = true
-                            return (Array((state.watchers[job.id] ?? [:]).values) + state.feeds.values, state.places[job.id])
+                            return (state.watchers[job.id].map { Array($0.values) } ?? [], Array(state.feeds.values), state.places[job.id])
                         }
-                        guard !targets.isEmpty else { continue }
-                        let rendered = RenderedJob(job, place: place)
-                        for continuation in targets { continuation.yield(.changed(rendered)) }
+                        guard !targets.isEmpty || !feeds.isEmpty else { continue }
+                        // Rendered once here, shared by reference by every watcher of the job.
+                        let signal = Signal.changed(RenderedJob(job, place: place))
+                        for inbox in targets { inbox.send(signal) }
+                        for continuation in feeds { continuation.yield(signal) }
                     }
                 }
             }
@@ -215,7 +238,8 @@ public final class JobWatchHub: Service, Sendable {
     }
 
     private func broadcast(_ signal: Signal) {
-        let targets = state.withLock { $0.watchers.values.flatMap(\.values) + $0.feeds.values }
-        for continuation in targets { continuation.yield(signal) }
+        let (targets, feeds) = state.withLock { ($0.watchers.values.flatMap(\.values), Array($0.feeds.values)) }
+        for inbox in targets { inbox.send(signal) }
+        for continuation in feeds { continuation.yield(signal) }
     }
 }

@@ -3,18 +3,28 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOCore
+import NIOWebSocket
 import SystemSupport
 
 /// `GET /ws/status/{job_id}`: the job's snapshot, then every change in order
 /// with no gap and no duplicate, ending with the terminal state and a 1000
 /// close. An unknown or malformed id gets one `job_not_found` message and a
 /// 4404 close (the upgrade is accepted so browsers can read why). A request
-/// that is no upgrade gets 426, or 404 when its id is not even a UUID.
+/// that is no upgrade gets 426, or 404 when its id is not even a UUID. A watcher
+/// whose socket cannot keep up is closed with 1013 (`laggingCloseCode`): its
+/// client reconnects and catches up from the new snapshot.
 struct StatusWebSocket {
     let queue: JobQueue
     let hub: JobWatchHub
 
     static let notFoundCloseCode: UInt16 = 4404
+    /// 1013 "Try Again Later" (RFC 6455 §7.4, IANA registry): the watcher fell more than the
+    /// hub's backlog limit behind; reconnecting gets a fresh snapshot and the changes after it.
+    static let laggingCloseCode: UInt16 = 1013
+    /// How long a lagging watcher's close frame may wait for its socket to drain before the
+    /// connection is dropped (the client then sees 1006, and reconnects on that too).
+    static let laggingCloseGrace: Duration = .seconds(10)
 
     func register(on router: Router<APIRequestContext>) {
         router.ws("/ws/status/:job_id", shouldUpgrade: { request, context in
@@ -27,14 +37,41 @@ struct StatusWebSocket {
             }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
-            let jobID = context.requestContext.parameters.get("job_id").flatMap(UUID.init(uuidString:))
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            guard let jobID = context.requestContext.parameters.get("job_id").flatMap(UUID.init(uuidString:)) else {
+                return try await notFound(outbound, id: nil)
+            }
+            guard let (token, inbox) = hub.register(jobID) else {
+                return try await outbound.close(.goingAway, reason: "server shutting down")
+            }
+            defer { hub.unregister(jobID, token: token) }
+            // The deliveries run in a task of their own so that a watcher falling behind can
+            // cancel them even while a write waits on a socket that does not drain.
+            let delivery = Task { try await watch(jobID, inbox: inbox, outbound: outbound) }
+            inbox.onLag { delivery.cancel() }
+            let outcome: Result<Bool, any Error> = await withTaskGroup(of: Void.self) { group in
                 // Reads the client's frames so its close and pongs are handled;
                 // when the client goes, the watch stops.
-                group.addTask { for try await _ in inbound {} }
-                group.addTask { try await watch(jobID, outbound: outbound, logger: context.logger) }
-                try await group.next()
+                group.addTask {
+                    defer { delivery.cancel() }
+                    do { for try await _ in inbound {} } catch {}
+                }
+                let outcome = await withTaskCancellationHandler {
+                    await delivery.result
+                } onCancel: {
+                    delivery.cancel()
+                }
                 group.cancelAll()
+                return outcome
+            }
+            switch outcome {
+            case .success(true):
+                return
+            case .success(false), .failure(is CancellationError):
+                guard inbox.isLagging else { return }
+                hub.noteLagClosure()
+                try await closeLagging(outbound)
+            case .failure(let error):
+                throw error
             }
         })
     }
@@ -48,26 +85,26 @@ struct StatusWebSocket {
         }
     }
 
-    func watch(_ jobID: UUID?, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
-        guard let jobID else { return try await notFound(outbound, id: nil) }
-        guard let (token, signals) = hub.register(jobID) else {
-            return try await outbound.close(.goingAway, reason: "server shutting down")
+    /// Delivers the snapshot and every change; true once it has ended the conversation (the
+    /// terminal state, an unknown job, or shutdown), false when its signals ended first.
+    func watch(_ jobID: UUID, inbox: WatcherInbox, outbound: WebSocketOutboundWriter) async throws -> Bool {
+        guard let snapshot = try await queue.job(jobID) else {
+            try await notFound(outbound, id: jobID)
+            return true
         }
-        defer { hub.unregister(jobID, token: token) }
-        guard let snapshot = try await queue.job(jobID) else { return try await notFound(outbound, id: jobID) }
         let place = snapshot.status == .queued ? try await queue.places(of: [jobID])[jobID] : nil
-        try await outbound.writeTextMessage(JobRepresentation(job: snapshot, place: place).text)
-        if snapshot.status.isFinished { return }
+        try await send(JobRepresentation(job: snapshot, place: place).text, outbound)
+        if snapshot.status.isFinished { return true }
         hub.noteStatus(jobID, queued: snapshot.status == .queued, sentPlace: place)
         var tracker = JobVersionTracker(delivered: snapshot.version)
         var latest = snapshot
-        for await signal in signals {
+        for await signal in inbox.signals {
             let deliveries: [RenderedJob]
             switch signal {
             case .place(let place):
                 // The same version again with its new place: the job itself did not change.
                 if latest.status == .queued {
-                    try await outbound.writeTextMessage(JobRepresentation(job: latest, place: place).text)
+                    try await send(JobRepresentation(job: latest, place: place).text, outbound)
                 }
                 continue
             case .changed(let change) where change.job.version == tracker.delivered + 1:
@@ -77,14 +114,37 @@ struct StatusWebSocket {
             case .resync:
                 deliveries = try await queue.events(of: jobID, after: tracker.delivered).map { RenderedJob($0) }
             case .shutdown:
-                return try await outbound.close(.goingAway, reason: "server shutting down")
+                try await outbound.close(.goingAway, reason: "server shutting down")
+                return true
             }
             for delivery in deliveries where tracker.accept(delivery.job) {
-                try await outbound.writeTextMessage(delivery.text)
-                if delivery.job.status.isFinished { return }
+                try await send(delivery.bytes, outbound)
+                if delivery.job.status.isFinished { return true }
                 latest = delivery.job
                 hub.noteStatus(jobID, queued: delivery.job.status == .queued)
             }
+        }
+        return false
+    }
+
+    private func send(_ text: String, _ outbound: WebSocketOutboundWriter) async throws {
+        try await send(ByteBuffer(string: text), outbound)
+    }
+
+    /// One text frame whose payload is `bytes` itself: a change's buffer is shared by all its watchers.
+    private func send(_ bytes: ByteBuffer, _ outbound: WebSocketOutboundWriter) async throws {
+        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: bytes)))
+        hub.noteMessageWritten()
+    }
+
+    /// Sends the 1013 close once the socket drains, for `laggingCloseGrace` at most; then the
+    /// connection is dropped (the server side of the close handshake ends it in any case).
+    private func closeLagging(_ outbound: WebSocketOutboundWriter) async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await outbound.close(.unknown(Self.laggingCloseCode), reason: "too far behind; reconnect") }
+            group.addTask { try? await Task.sleep(for: Self.laggingCloseGrace) }
+            await group.next()
+            group.cancelAll()
         }
     }
 

@@ -183,8 +183,9 @@ async function showJob(jobID) {
   if (job.status === "completed") showLayers(job); else showError("Job " + jobID + " is " + job.status + ".");
 }
 
-/** Follows the job over the WebSocket; falls back to polling if it drops. */
-function watch(jobID) {
+/** Follows the job over the WebSocket. A 1013 close (the server found this page too far
+    behind) reconnects, and the new snapshot catches up; any other early end falls back to polling. */
+function watch(jobID, reconnects = 0) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const token = key() ? "?token=" + encodeURIComponent(key()) : "";
   let finished = false;
@@ -194,7 +195,11 @@ function watch(jobID) {
     if (job.error && !job.status) { finished = true; showError("The job could not be found."); return; }
     update(job); if (["completed", "failed", "cancelled"].includes(job.status)) finished = true;
   };
-  socket.onclose = () => { if (!finished) poll(jobID); };
+  socket.onclose = (event) => {
+    if (finished) return;
+    if (event.code === 1013 && reconnects < 5) setTimeout(() => watch(jobID, reconnects + 1), 250 * 2 ** reconnects);
+    else poll(jobID);
+  };
 }
 
 async function poll(jobID) {

@@ -70,7 +70,9 @@ struct SubmitCommand: AsyncParsableCommand {
         }
     }
 
-    /// Follows the job over the WebSocket until its terminal state; polls if the socket drops.
+    /// Follows the job over the WebSocket until its terminal state. A 1013 close (the server
+    /// found this client too far behind) reconnects: the new snapshot catches up. Any other
+    /// early end (proxy, restart) falls back to polling.
     private func follow(_ jobID: String, client: APIClient) async throws -> [String: Any] {
         let display = Mutex(ProgressDisplay())
         let terminal = Mutex<String?>(nil)
@@ -79,14 +81,20 @@ struct SubmitCommand: AsyncParsableCommand {
                 $0.show(status: job["status"] as? String ?? "", progress: job["progress"] as? Int ?? 0, message: QueueLine.text(job) ?? job["message"] as? String ?? "")
             }
         }
-        _ = try? await WebSocketClient.connect(url: client.statusWebSocketURL(jobID), logger: Logger(label: "submit")) { inbound, _, _ in
-            for try await message in inbound.messages(maxSize: 1 << 20) {
-                guard case .text(let text) = message,
-                    let job = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], job["status"] != nil
-                else { continue }
-                show(job)
-                if Self.isFinished(job) { terminal.withLock { $0 = text } }
+        var reconnects = 0
+        while terminal.withLock({ $0 }) == nil {
+            let close = try? await WebSocketClient.connect(url: client.statusWebSocketURL(jobID), logger: Logger(label: "submit")) { inbound, _, _ in
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    guard case .text(let text) = message,
+                        let job = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], job["status"] != nil
+                    else { continue }
+                    show(job)
+                    if Self.isFinished(job) { terminal.withLock { $0 = text } }
+                }
             }
+            guard let frame = close ?? nil, WatchReconnect.reconnects(after: frame), reconnects < WatchReconnect.limit else { break }
+            reconnects += 1
+            try await Task.sleep(for: WatchReconnect.delay(attempt: reconnects))
         }
         var job = terminal.withLock { $0 }.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         while job == nil || !Self.isFinished(job!) {
