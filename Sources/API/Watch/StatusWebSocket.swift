@@ -45,8 +45,10 @@ struct StatusWebSocket {
             }
             defer { hub.unregister(jobID, token: token) }
             // The deliveries run in a task of their own so that a watcher falling behind can
-            // cancel them even while a write waits on a socket that does not drain.
-            let delivery = Task { try await watch(jobID, inbox: inbox, outbound: outbound) }
+            // cancel them even while a write waits on a socket that does not drain. Detached:
+            // it needs none of the request's task-local values, and copying them into each of
+            // thousands of idle watchers' tasks costs a slab of memory apiece.
+            let delivery = Task.detached { try await watch(jobID, inbox: inbox, outbound: outbound) }
             inbox.onLag { delivery.cancel() }
             let outcome: Result<Bool, any Error> = await withTaskGroup(of: Void.self) { group in
                 // Reads the client's frames so its close and pongs are handled;
