@@ -13,14 +13,14 @@ import os
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+
+from endpoint_gate import ForwardingGate, check, results, serve_gate
 
 BASE_URL = os.environ["BASE_URL"]
 ADMIN_KEY = os.environ["ADMIN_API_KEY"]
@@ -30,50 +30,22 @@ GATE_PORT = int(os.environ["GATE_PORT"])
 UPSTREAM = os.environ["UPSTREAM"]
 WAIT = 120  # seconds: the bound on every wait for a state
 
-results = {"passed": 0, "failed": 0}
-
-
-def check(condition, what):
-    results["passed" if condition else "failed"] += 1
-    print(("ok   " if condition else "FAIL ") + what, flush=True)
-
-
 failing = threading.Event()
 
 
-class FailingGate(BaseHTTPRequestHandler):
+class FailingGate(ForwardingGate):
     """While `failing` is set, prediction calls (POST) get a 400; otherwise everything is forwarded."""
 
-    def forward(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    upstream = UPSTREAM
+
+    def intercept(self, body):
         if self.command == "POST" and failing.is_set():
             reply = json.dumps({"error": {"code": 400, "message": "refused by the admin test", "status": "INVALID_ARGUMENT"}}).encode()
-            status, reply_headers = 400, {"Content-Type": "application/json"}
-        else:
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
-            request = urllib.request.Request(UPSTREAM + self.path, data=body or None, headers=headers, method=self.command)
-            try:
-                with urllib.request.urlopen(request, timeout=300) as response:
-                    status, reply_headers, reply = response.status, dict(response.headers), response.read()
-            except urllib.error.HTTPError as error:
-                status, reply_headers, reply = error.code, dict(error.headers), error.read()
-        self.send_response(status)
-        for name, value in reply_headers.items():
-            if name.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-
-    do_GET = do_POST = forward
-
-    def log_message(self, *args):
-        pass
+            return 400, {"Content-Type": "application/json"}, reply
+        return None
 
 
-gate_server = ThreadingHTTPServer(("127.0.0.1", GATE_PORT), FailingGate)
-gate_server.daemon_threads = True
-threading.Thread(target=gate_server.serve_forever, daemon=True).start()
+gate_server = serve_gate(GATE_PORT, FailingGate)
 
 
 def api(method, path, body=None, content_type="application/json", key=None):

@@ -15,9 +15,7 @@ import re
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -26,6 +24,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from endpoint_gate import ForwardingGate, check, results, serve_gate
 from layout_and_split_checks import check_controls_fit, check_cost_chart, check_split, reset_viewport
 
 BASE_URL = os.environ["BASE_URL"]
@@ -35,14 +34,6 @@ GATE_PORT = int(os.environ["GATE_PORT"])
 UPSTREAM = os.environ["UPSTREAM"]
 LAYERS = 4
 WAIT = 120  # seconds: the bound on every wait for a state
-
-results = {"passed": 0, "failed": 0}
-
-
-def check(condition, what):
-    results["passed" if condition else "failed"] += 1
-    print(("ok   " if condition else "FAIL ") + what, flush=True)
-
 
 class Gate:
     """Lets the worker's endpoint calls through: all of them while open, else one per allow()."""
@@ -94,37 +85,18 @@ class Gate:
 gate = Gate()
 
 
-class GateHandler(BaseHTTPRequestHandler):
+class GateHandler(ForwardingGate):
     """Forwards to the local endpoint; prediction calls (POST) wait at the gate first."""
 
-    def forward(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    upstream = UPSTREAM
+
+    def intercept(self, body):
         if self.command == "POST":
             gate.enter()
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
-        request = urllib.request.Request(UPSTREAM + self.path, data=body or None, headers=headers, method=self.command)
-        try:
-            with urllib.request.urlopen(request, timeout=300) as response:
-                status, reply_headers, reply = response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            status, reply_headers, reply = error.code, error.headers, error.read()
-        self.send_response(status)
-        for name, value in reply_headers.items():
-            if name.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-
-    do_GET = do_POST = forward
-
-    def log_message(self, *args):
-        pass
+        return None
 
 
-gate_server = ThreadingHTTPServer(("127.0.0.1", GATE_PORT), GateHandler)
-gate_server.daemon_threads = True
-threading.Thread(target=gate_server.serve_forever, daemon=True).start()
+gate_server = serve_gate(GATE_PORT, GateHandler)
 
 
 def api(method, path, body=None, content_type="application/json"):
