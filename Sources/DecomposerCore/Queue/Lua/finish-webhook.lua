@@ -8,14 +8,10 @@
 -- Returns {'delivered'}, {'stopped', events dropped with it}, or {'lost'} (another claim holds it
 --   since this one's lease ended, or it is no longer pending)
 local due, pending, state = KEYS[12], KEYS[13], KEYS[14]
-local raw = redis.call('LINDEX', pending, 0)
-if not raw then return {'lost'} end
-local entry = cjson.decode(raw)
-if entry.token ~= ARGV[6] then return {'lost'} end
+local entry = heldWebhookEvent(pending, ARGV[6])
+if not entry then return {'lost'} end
 local now = nowMs()
-redis.call('HSET', state, 'last_event', entry.event, 'last_version', tostring(entry.version),
-  'last_result', ARGV[8], 'last_at', tostring(now))
-redis.call('PEXPIRE', state, retentionMs)
+noteWebhookTry(state, entry, ARGV[8], now)
 if ARGV[7] == 'gone' then
   local dropped = redis.call('LLEN', pending)
   redis.call('DEL', pending)

@@ -131,3 +131,20 @@ local function placeHold(message, endMs, now)
   end
   return annotated
 end
+
+-- The oldest pending webhook event of a job while the claim `token` still holds it, else nil
+-- (another claim took it after this one's lease ended, or it was delivered or dropped).
+local function heldWebhookEvent(pending, token)
+  local raw = redis.call('LINDEX', pending, 0)
+  if not raw then return nil end
+  local entry = cjson.decode(raw)
+  if entry.token ~= token then return nil end
+  return entry
+end
+
+-- Records on the job's delivery state what the last try of `entry` got.
+local function noteWebhookTry(state, entry, result, now)
+  redis.call('HSET', state, 'last_event', entry.event, 'last_version', tostring(entry.version),
+    'last_result', result, 'last_at', tostring(now))
+  redis.call('PEXPIRE', state, retentionMs)
+end

@@ -8,15 +8,11 @@
 --   [8] give-up age in ms, [9] why it failed (for the state)
 -- Returns {'scheduled', ms until due}, {'gave_up', age in ms}, or {'lost'}
 local due, pending, state = KEYS[12], KEYS[13], KEYS[14]
-local raw = redis.call('LINDEX', pending, 0)
-if not raw then return {'lost'} end
-local entry = cjson.decode(raw)
-if entry.token ~= ARGV[6] then return {'lost'} end
+local entry = heldWebhookEvent(pending, ARGV[6])
+if not entry then return {'lost'} end
 local now = nowMs()
-redis.call('HSET', state, 'last_event', entry.event, 'last_version', tostring(entry.version),
-  'last_result', ARGV[9], 'last_at', tostring(now))
+noteWebhookTry(state, entry, ARGV[9], now)
 redis.call('HINCRBY', state, 'failed_attempts', 1)
-redis.call('PEXPIRE', state, retentionMs)
 local giveUpAt = tonumber(entry.first_ms) + tonumber(ARGV[8])
 if now >= giveUpAt then
   redis.call('LPOP', pending)
