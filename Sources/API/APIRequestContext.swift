@@ -1,14 +1,14 @@
 import Hummingbird
-import HummingbirdWebSocket
 
-/// The context of every API request; it can upgrade to a WebSocket.
-public struct APIRequestContext: RequestContext, WebSocketRequestContext {
+/// The context of every API request; a `/ws/status/{id}` handshake leaves its target in
+/// `watchUpgrade` for the connection to upgrade.
+public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    public let webSocket: WebSocketHandlerReference<APIRequestContext>
+    let watchUpgrade: WatchUpgradeSlot
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        webSocket = .init()
+        watchUpgrade = WatchUpgradeSlot()
     }
 
     /// JSON bodies are small; uploads stream and have their own limit.

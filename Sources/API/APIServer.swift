@@ -2,7 +2,7 @@ import CostTracker
 import DecomposerCore
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
+import HummingbirdCore
 import Logging
 import NIOCore
 import OperationalRoutes
@@ -54,7 +54,7 @@ public struct APIServer: Sendable {
         if let adminAPIKey = settings.adminAPIKey { router.middlewares.add(AdminKeyMiddleware(adminAPIKey: adminAPIKey)) }
         UploadRoutes(storage: storage, settings: settings).register(on: router)
         JobRoutes(queue: queue, storage: storage, webhooks: settings.webhooks).register(on: router)
-        StatusWebSocket(queue: queue, hub: hub).register(on: router)
+        statusWebSocket.register(on: router)
         ResultRoutes(queue: queue, storage: storage).register(on: router)
         ExportRoutes(queue: queue, storage: storage).register(on: router)
         CostRoutes(costs: costs, retentionDays: settings.costRetentionDays).register(on: router)
@@ -71,6 +71,11 @@ public struct APIServer: Sendable {
         return router
     }
 
+    /// `/ws/status/{id}`: the route that accepts a handshake and the handler of the upgraded connection.
+    var statusWebSocket: StatusWebSocket {
+        StatusWebSocket(queue: queue, hub: hub, pingInterval: settings.webSocketPingInterval)
+    }
+
     /// A connection that sends nothing for this long (a stalled or slowloris upload, an idle
     /// keep-alive) is closed. It also bounds how long a stalled request can hold up the drain
     /// on shutdown, so deploy/kubernetes's grace period is checked against it.
@@ -81,17 +86,15 @@ public struct APIServer: Sendable {
         host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = makeRouter()
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ExpectContinueHandler(maxBodyBytes: settings.maxUploadBytes + UploadRoutes.framingAllowance)],
+            idleTimeout: TimeAmount(Self.connectionIdleTimeout))
+        let upgradeRouter = router.buildResponder()
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router,
-                configuration: .init(
-                    http1: .init(
-                        additionalChannelHandlers: [
-                            ExpectContinueHandler(maxBodyBytes: settings.maxUploadBytes + UploadRoutes.framingAllowance)
-                        ],
-                        idleTimeout: TimeAmount(Self.connectionIdleTimeout)),
-                    ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: settings.webSocketPingInterval)))),
+            server: HTTPServerBuilder { [statusWebSocket] responder in
+                WatchServerChannel(responder: responder, router: upgradeRouter, http1: http1, watch: statusWebSocket)
+            },
             configuration: .init(address: .hostname(host, port: port), serverName: "decomposer-api"),
             onServerRunning: onServerRunning,
             logger: logger)

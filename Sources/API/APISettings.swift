@@ -24,8 +24,8 @@ public struct APISettings: Sendable {
     public var watchLinger: Duration
     /// `WEBHOOK_*`: whether jobs may name a webhook, and which receivers.
     public var webhooks: WebhookSettings
-    /// Signals a job watcher may have waiting before it is closed with 1013 to reconnect
-    /// (`JobWatchHub.defaultBacklogLimit`; tests lower it).
+    /// Signals a job watcher may have waiting, or messages unsent past NIO's high-water mark,
+    /// before it is closed with 1013 to reconnect (`JobWatchHub.defaultBacklogLimit`; tests lower it).
     public var watchBacklogLimit: Int
 
     public init(

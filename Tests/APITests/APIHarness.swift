@@ -33,7 +33,7 @@ final class APIHarness: Sendable {
         redisServer: RedisServer? = nil, maxQueueDepth: Int = 10_000, maxUploadBytes: Int = 25 << 20,
         apiKey: String? = nil, adminAPIKey: String? = nil, corsAllowedOrigins: [String] = [], costRetentionDays: Int = 30,
         dailyBudgetUSD: Double? = nil, watchLinger: Duration = .seconds(30), webhooks: WebhookSettings = WebhookSettings(),
-        watchBacklogLimit: Int = JobWatchHub.defaultBacklogLimit
+        watchBacklogLimit: Int = JobWatchHub.defaultBacklogLimit, webSocketPingInterval: Duration = .seconds(30)
     ) async throws {
         if let redisServer { server = redisServer } else { server = try await SharedRedis.server() }
         redis = server.makeClient()
@@ -50,7 +50,7 @@ final class APIHarness: Sendable {
             settings: APISettings(
                 uploadsDirectory: uploads.directory, resultsDirectory: results, maxUploadBytes: maxUploadBytes,
                 costRetentionDays: costRetentionDays, apiKey: apiKey, adminAPIKey: adminAPIKey,
-                corsAllowedOrigins: corsAllowedOrigins,
+                corsAllowedOrigins: corsAllowedOrigins, webSocketPingInterval: webSocketPingInterval,
                 watchLinger: watchLinger, webhooks: webhooks, watchBacklogLimit: watchBacklogLimit),
             logger: Logger(label: "api-test"))
         let (bound, continuation) = AsyncStream.makeStream(of: Int.self)

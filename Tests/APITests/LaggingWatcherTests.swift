@@ -13,7 +13,7 @@ import TestSupport
         defer { Task { await api.stop() } }
         let id = try await api.createJob()
         let lease = try await api.claim()
-        let stalled = try await StalledWebSocket(port: api.port, path: "/ws/status/\(id.uuidString)")
+        let stalled = try await RawWebSocket(port: api.port, path: "/ws/status/\(id.uuidString)")
 
         // The reading watcher's versions, one by one, so each update waits until it has arrived:
         // it never lags, however slow the machine.

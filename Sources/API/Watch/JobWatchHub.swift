@@ -28,7 +28,7 @@ public final class JobWatchHub: Service, Sendable {
     }
 
     private struct State {
-        var watchers: [UUID: [Int: WatcherInbox]] = [:]
+        var watchers: [UUID: [Int: JobWatcher]] = [:]
         /// Watchers of every job (the admin page's event stream), by token.
         var feeds: [Int: AsyncStream<Signal>.Continuation] = [:]
         var nextToken = 0
@@ -46,7 +46,8 @@ public final class JobWatchHub: Service, Sendable {
     private let metrics: APIMetrics?
     private let logger: Logger
     private let linger: Duration
-    /// Signals a job watcher may have waiting (see `WatcherInbox`).
+    /// Signals a job watcher may have waiting, or messages it may have unsent past NIO's
+    /// high-water mark, before it counts as lagging (`WatchConnection`).
     let backlogLimit: Int
     private let lagClosures = Atomic<Int>(0)
     private let state = Mutex(State())
@@ -85,19 +86,18 @@ public final class JobWatchHub: Service, Sendable {
 
     /// Registers a watcher of `jobID` before it reads the job's snapshot, so no
     /// change can fall between the two. Nil once shutting down.
-    func register(_ jobID: UUID) -> (token: Int, inbox: WatcherInbox)? {
-        let inbox = WatcherInbox(limit: backlogLimit)
+    func register(_ jobID: UUID, watcher: JobWatcher) -> Int? {
         let token: Int? = state.withLock { state in
             guard !state.closed else { return nil }
             state.nextToken += 1
-            state.watchers[jobID, default: [:]][state.nextToken] = inbox
+            state.watchers[jobID, default: [:]][state.nextToken] = watcher
             state.count += 1
             return state.nextToken
         }
         guard let token else { return nil }
         demandContinuation.yield()
         metrics?.watchers.increment()
-        return (token, inbox)
+        return token
     }
 
     /// Registers a watcher of every job's changes (the admin page's live counts): it rides the
@@ -167,14 +167,14 @@ public final class JobWatchHub: Service, Sendable {
             guard !ids.isEmpty else { continue }
             lastComputed = .now
             guard let places = try? await queue.places(of: ids) else { continue }
-            let pushes: [(QueuePlace, [WatcherInbox])] = state.withLock { state in
+            let pushes: [(QueuePlace, [JobWatcher])] = state.withLock { state in
                 places.compactMap { id, place in
                     guard state.queued.contains(id), state.places[id] != place else { return nil }
                     state.places[id] = place
                     return (place, Array((state.watchers[id] ?? [:]).values))
                 }
             }
-            for (place, targets) in pushes { for inbox in targets { inbox.send(.place(place)) } }
+            for (place, targets) in pushes { JobWatcher.send(.place(place), to: targets) }
         }
     }
 
@@ -213,7 +213,7 @@ public final class JobWatchHub: Service, Sendable {
                         guard !targets.isEmpty || !feeds.isEmpty else { continue }
                         // Rendered once here, shared by reference by every watcher of the job.
                         let signal = Signal.changed(RenderedJob(job, place: place))
-                        for inbox in targets { inbox.send(signal) }
+                        JobWatcher.send(signal, to: targets)
                         for continuation in feeds { continuation.yield(signal) }
                     }
                 }
@@ -239,7 +239,7 @@ public final class JobWatchHub: Service, Sendable {
 
     private func broadcast(_ signal: Signal) {
         let (targets, feeds) = state.withLock { ($0.watchers.values.flatMap(\.values), Array($0.feeds.values)) }
-        for inbox in targets { inbox.send(signal) }
+        JobWatcher.send(signal, to: targets)
         for continuation in feeds { continuation.yield(signal) }
     }
 }
