@@ -190,7 +190,10 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
         for (index, signal) in pending.enumerated() {
             switch phase {
             case .live: handle(signal)
-            case .filling: return held = Array(pending[index...])  // nothing else arrives meanwhile: one event loop
+            case .filling:
+                // Nothing else arrived meanwhile: this runs on the one event loop that receives signals.
+                held = Array(pending[index...])
+                return
             case .opening, .closing, .closed: return
             }
         }
