@@ -60,7 +60,7 @@ struct UploadRoutes {
                 throw APIError(.unprocessableContent, "missing_field", "the form has no 'file' field; send the poster as 'file'")
             }
             let header = try inspector.verdict(maxPixels: settings.maxImagePixels)
-            let fileID = UUID()
+            let fileID = UUID.random()
             await spool.finishWriting()
             try await storage.storeUpload(spooledAt: spool.path, fileID: fileID, fileExtension: header.format.fileExtension)
             context.logger.info("Stored upload \(fileID.lowercasedString) (\(header.format), \(header.width)×\(header.height), \(inspector.byteCount) bytes)")

@@ -41,7 +41,7 @@ public struct JobQueue: Sendable {
     }
 
     public func enqueue(_ request: JobRequest, idempotencyKey: String? = nil) async throws(QueueError) -> EnqueueOutcome {
-        let id = UUID()
+        let id = UUID.random()
         var ownKeys = [keys.job(id), keys.events(id), keys.operatorPause]
         if let idempotencyKey { ownKeys.append(keys.idempotency(idempotencyKey)) }
         let reply = try await run(QueueScripts.enqueue, keys: ownKeys, [

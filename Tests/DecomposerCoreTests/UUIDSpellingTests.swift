@@ -1,0 +1,29 @@
+import Foundation
+import SystemSupport
+import Testing
+
+/// The ids every key, file name and API answer spells: `lowercasedString` (a digit table) and
+/// `UUID.random()` (buffered kernel randomness).
+@Suite struct UUIDSpellingTests {
+    @Test func theLowercaseSpellingIsFoundationsSpellingLowercased() {
+        let fixed = UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F")!
+        #expect(fixed.lowercasedString == "e621e1f8-c36c-495a-93fc-0c247a3e6e5f")
+        for _ in 0..<1000 {
+            let id = UUID()
+            #expect(id.lowercasedString == id.uuidString.lowercased())
+        }
+    }
+
+    @Test func randomIdsAreVersion4AndDistinct() {
+        var seen = Set<UUID>()
+        for _ in 0..<10_000 {
+            let id = UUID.random()
+            let text = id.lowercasedString
+            #expect(Array(text)[14] == "4", "version 4: \(text)")
+            #expect("89ab".contains(Array(text)[19]), "RFC 4122 variant: \(text)")
+            #expect(UUID(uuidString: text) == id)
+            seen.insert(id)
+        }
+        #expect(seen.count == 10_000)
+    }
+}
