@@ -52,7 +52,7 @@ public struct APIServer: Sendable {
         router.middlewares.add(APIErrorMiddleware(routeMethods: routeMethods))
         if let apiKey = settings.apiKey { router.middlewares.add(APIKeyMiddleware(apiKey: apiKey)) }
         if let adminAPIKey = settings.adminAPIKey { router.middlewares.add(AdminKeyMiddleware(adminAPIKey: adminAPIKey)) }
-        UploadRoutes(storage: storage, settings: settings).register(on: router)
+        UploadRoutes(storage: storage, queue: queue, settings: settings).register(on: router)
         JobRoutes(queue: queue, storage: storage, webhooks: settings.webhooks).register(on: router)
         statusWebSocket.register(on: router)
         ResultRoutes(queue: queue, storage: storage).register(on: router)

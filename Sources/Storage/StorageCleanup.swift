@@ -40,7 +40,11 @@ public struct StorageCleanup: Sendable {
             }
             report.bytesFreed += entry.size
             if entry.kind == .result { report.removedResults.append(entry.name) } else { report.removedUploads.append(entry.name) }
-            if !dryRun { try await storage.remove(entry) }
+            if !dryRun {
+                try await storage.remove(entry)
+                // An enqueue trusts an upload's note: it goes with the file.
+                if entry.kind == .upload, let id = entry.id { try await queue.forgetUpload(id) }
+            }
         }
         return report
     }

@@ -43,6 +43,21 @@ import TestSupport
         #expect(ISO8601DateFormatter().date(from: created) != nil)
     }
 
+    /// An upload is noted in Redis when stored, and the enqueue script checks the note; an upload
+    /// without one (stored before notes were kept) is looked up in storage, queued, and noted.
+    @Test func anUploadIsNotedWhenStoredAndOneWithoutANoteIsFoundInStorage() async throws {
+        let api = try await APIHarness()
+        defer { Task { await api.stop() } }
+        let fileID = try await api.uploadPoster()
+        let note = api.queue.keys.upload(try #require(UUID(uuidString: fileID)))
+        #expect(try await api.redis.send(["EXISTS", note]).int == 1)
+        #expect(try await api.postJSON("/api/decompose", #"{"file_id":"\#(fileID)"}"#).status == 202)
+
+        _ = try await api.redis.send(["DEL", note])
+        #expect(try await api.postJSON("/api/decompose", #"{"file_id":"\#(fileID)"}"#).status == 202)
+        #expect(try await api.redis.send(["EXISTS", note]).int == 1, "noted again after storage was asked")
+    }
+
     @Test func anIdempotencyKeyRepeatAnswers200WithTheSameJobAndADifferentBodyConflicts() async throws {
         let api = try await APIHarness()
         defer { Task { await api.stop() } }

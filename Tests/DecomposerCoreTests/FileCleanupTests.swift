@@ -26,6 +26,8 @@ import TestSupport
         try write(results.appendingPathComponent(oldJob.lowercasedString), modified: eightDaysAgo, folder: true)
         try write(results.appendingPathComponent(pendingJob.lowercasedString), modified: eightDaysAgo, folder: true)
 
+        for file in [pendingFile, oldFile, freshFile] { try await context.queue.noteUpload(file) }
+
         let cleanup = StorageCleanup(queue: context.queue, storage: FilesystemStorage(uploadsDirectory: uploads, resultsDirectory: results))
         let dryRun = try await cleanup.run(olderThan: .seconds(7 * 86_400), dryRun: true)
         #expect(dryRun.removedUploads == ["\(oldFile.lowercasedString).jpg"])
@@ -40,6 +42,10 @@ import TestSupport
         let left = try FileManager.default.contentsOfDirectory(atPath: uploads.path)
         #expect(left.count == 2)
         #expect(report.bytesFreed > 0)
+        // A removed upload's note goes with it (an enqueue trusts the note); the others stay.
+        for (file, noted) in [(oldFile, 0), (pendingFile, 1), (freshFile, 1)] {
+            #expect(try await context.redis.send(["EXISTS", context.queue.keys.upload(file)]).int == Int64(noted))
+        }
     }
 
     private func write(_ url: URL, modified: Date, folder: Bool = false) throws {

@@ -63,6 +63,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return .conflict("this Idempotency-Key was already used for a different request")
         case .redis(let error):
             return error.isConnectivity ? .unavailable : internalError
+        case .uploadNotNoted(let id):
+            return .fileNotFound(id.lowercasedString)
         case .leaseLost, .cancelled:
             return internalError
         }

@@ -50,17 +50,23 @@ struct JobRoutes {
         let fileID: UUID, parent: JobParent?
         switch input {
         case .file(let id):
-            guard try await storage.uploadExists(id) else { throw APIError.fileNotFound(id.lowercasedString) }
             (fileID, parent) = (id, nil)
         case .source(let source):
             (fileID, parent) = (try await SplitSource(queue: queue, storage: storage).upload(for: source), source)
         }
-
-        let outcome = try await queue.enqueue(
-            JobRequest(
-                fileID: fileID, numLayers: numLayers, resolution: resolution, useCache: useCache, parent: parent,
-                webhook: webhook),
-            idempotencyKey: idempotencyKey)
+        let job = JobRequest(
+            fileID: fileID, numLayers: numLayers, resolution: resolution, useCache: useCache, parent: parent, webhook: webhook)
+        let outcome: EnqueueOutcome
+        do {
+            // The upload's note is checked in the enqueue script itself: no storage request per job.
+            outcome = try await queue.enqueue(job, idempotencyKey: idempotencyKey, requireNotedUpload: parent == nil)
+        } catch {
+            // Stored before notes were kept, or noted by an API that could not reach Redis: storage decides.
+            guard case .uploadNotNoted = error else { throw error }
+            guard try await storage.uploadExists(fileID) else { throw APIError.fileNotFound(fileID.lowercasedString) }
+            try? await queue.noteUpload(fileID)
+            outcome = try await queue.enqueue(job, idempotencyKey: idempotencyKey)
+        }
         switch outcome {
         case .created(let id):
             let what = parent.map { "layer \($0.layer) of job \($0.jobID.lowercasedString)" } ?? "file \(fileID)"

@@ -12,6 +12,7 @@ import SystemSupport
 /// leaves nothing stored.
 struct UploadRoutes {
     let storage: any StorageBackend
+    let queue: JobQueue
     let settings: APISettings
 
     func register(on router: Router<APIRequestContext>) {
@@ -63,6 +64,8 @@ struct UploadRoutes {
             let fileID = UUID.random()
             await spool.finishWriting()
             try await storage.storeUpload(spooledAt: spool.path, fileID: fileID, fileExtension: header.format.fileExtension)
+            // Without the note (Redis down for a moment) an enqueue of this upload asks storage instead.
+            try? await queue.noteUpload(fileID)
             context.logger.info("Stored upload \(fileID.lowercasedString) (\(header.format), \(header.width)×\(header.height), \(inspector.byteCount) bytes)")
             return try JSONResponse.make(.created, UploadedFile(
                 fileID: fileID.lowercasedString, filename: Self.displayName(fileHeaders.filename),

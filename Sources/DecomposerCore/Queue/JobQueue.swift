@@ -40,9 +40,13 @@ public struct JobQueue: Sendable {
         }
     }
 
-    public func enqueue(_ request: JobRequest, idempotencyKey: String? = nil) async throws(QueueError) -> EnqueueOutcome {
+    /// Creates and queues a job. With `requireNotedUpload`, only for an upload `noteUpload` has
+    /// recorded (checked in the same script call); `QueueError.uploadNotNoted` otherwise.
+    public func enqueue(
+        _ request: JobRequest, idempotencyKey: String? = nil, requireNotedUpload: Bool = false
+    ) async throws(QueueError) -> EnqueueOutcome {
         let id = UUID.random()
-        var ownKeys = [keys.job(id), keys.events(id), keys.operatorPause]
+        var ownKeys = [keys.job(id), keys.events(id), keys.operatorPause, keys.upload(request.fileID)]
         if let idempotencyKey { ownKeys.append(keys.idempotency(idempotencyKey)) }
         let reply = try await run(QueueScripts.enqueue, keys: ownKeys, [
             id.lowercasedString, request.fileID.lowercasedString, String(request.numLayers),
@@ -50,13 +54,14 @@ public struct JobQueue: Sendable {
             idempotencyKey == nil ? "" : request.fingerprint,
             String(policy.maxRecoveries), request.useCache ? "1" : "0",
             request.parent?.jobID.lowercasedString ?? "", request.parent.map { String($0.layer) } ?? "",
-            request.webhook?.url ?? "", request.webhook?.eventList ?? "",
+            request.webhook?.url ?? "", request.webhook?.eventList ?? "", requireNotedUpload ? "1" : "0",
         ])
         switch reply.tag {
         case "created": return .created(id)
         case "existing": return .existing(try jobID(reply))
         case "conflict": throw .idempotencyConflict(existing: try jobID(reply))
         case "full": throw .queueFull(depth: Int(try reply.integer(0)))
+        case "no_upload": throw .uploadNotNoted(request.fileID)
         default: throw reply.unexpected()
         }
     }

@@ -10,6 +10,9 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     case queueFull(depth: Int)
     /// The idempotency key names another request's job.
     case idempotencyConflict(existing: UUID)
+    /// The enqueue asked for a noted upload (`JobQueue.noteUpload`) and there is no note: the
+    /// caller asks storage instead (an upload from before the notes, or one noted elsewhere).
+    case uploadNotNoted(UUID)
     /// Redis failed or answered something the scripts never return.
     case redis(RedisError)
 
@@ -19,6 +22,7 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case .cancelled(let id): return "job \(id) was cancelled"
         case .queueFull(let depth): return "the queue is full (\(depth) jobs waiting)"
         case .idempotencyConflict(let id): return "the idempotency key was used for a different request (job \(id))"
+        case .uploadNotNoted(let id): return "no note of the upload \(id.lowercasedString)"
         case .redis(let error): return error.description
         }
     }

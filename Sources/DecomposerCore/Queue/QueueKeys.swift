@@ -74,6 +74,8 @@ public struct QueueKeys: Sendable, Equatable {
     public func job(_ id: UUID) -> String { "\(prefix):job:\(id.lowercasedString)" }
     /// STREAM of one job's changes, entry id `0-<version>`, capped.
     public func events(_ id: UUID) -> String { job(id) + ":events" }
+    /// STRING "1" while an upload is stored (`JobQueue.noteUpload`), expiring with the retention.
+    public func upload(_ fileID: UUID) -> String { "\(prefix):upload:\(fileID.lowercasedString)" }
     /// HASH job_id + fingerprint for one idempotency key.
     public func idempotency(_ key: String) -> String { "\(prefix):idempotency:\(key)" }
     /// Pub/sub channel every job change is published on.

@@ -2,16 +2,17 @@
 -- the queue is full. While the queue is held or paused by an operator, the new job says why at once.
 -- KEYS: the common eleven (library-core.lua), then
 --   [12] the new job's hash, [13] its event stream, [14] the operator's pause ({p}:queue:operator-pause),
---   [15] the idempotency hash (only with a key)
+--   [15] the upload's note ({p}:upload:{file id}), [16] the idempotency hash (only with a key)
 -- ARGV: the common four, then
 --   [5] job id, [6] file id, [7] layers, [8] resolution, [9] max attempts, [10] max queue depth,
 --   [11] request fingerprint ('' without an idempotency key, the only thing it is compared with),
 --   [12] max recoveries, [13] whether the result cache applies (1/0),
 --   [14] parent job id and [15] its layer index (a split of that layer; both '' for an upload's job),
---   [16] webhook URL and [17] its events, comma-separated ('' and '' without a webhook; see `emit`)
--- Returns {'created', id} | {'existing', id} | {'conflict', id} | {'full', depth}
+--   [16] webhook URL and [17] its events, comma-separated ('' and '' without a webhook; see `emit`),
+--   [18] '1' when the upload must be noted (KEYS[15]), so the API asks no storage per enqueue
+-- Returns {'created', id} | {'existing', id} | {'conflict', id} | {'full', depth} | {'no_upload'}
 local now = nowMs()
-local id, idempotency, fingerprint = ARGV[5], KEYS[15], ARGV[11]
+local id, idempotency, fingerprint = ARGV[5], KEYS[16], ARGV[11]
 if idempotency then
   local existing = redis.call('HMGET', idempotency, 'job_id', 'fingerprint')
   if existing[1] then
@@ -19,6 +20,7 @@ if idempotency then
     return {'existing', existing[1]}
   end
 end
+if ARGV[18] == '1' and redis.call('EXISTS', KEYS[15]) == 0 then return {'no_upload'} end
 local depth = redis.call('LLEN', WAIT) + redis.call('ZCARD', DELAYED)
 if depth >= tonumber(ARGV[10]) then return {'full', tostring(depth)} end
 local job = givenJob(id)
