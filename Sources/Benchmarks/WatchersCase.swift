@@ -1,9 +1,7 @@
 import CurlHTTP
 import DecomposerCore
 import Foundation
-import HummingbirdWSClient
 import ImageCodec
-import Logging
 import Redis
 import Synchronization
 
@@ -44,30 +42,10 @@ func watchersCase() async throws {
 
     let writtenBefore = await serverMessagesWritten(api, http)
     let tally = WatcherTally()
-    let wsURL = api.replacingOccurrences(of: "http://", with: "ws://") + "/ws/status/\(jobID)"
-    let watchers = Task {
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<watcherCount {
-                group.addTask {
-                    _ = try? await WebSocketClient.connect(url: wsURL, logger: Logger(label: "bench-ws")) { inbound, _, _ in
-                        var first = true
-                        for try await message in inbound.messages(maxSize: 1 << 20) {
-                            let now = ContinuousClock.now
-                            if first { tally.connected.add(1, ordering: .relaxed); first = false; continue }
-                            // Our parser, not JSONSerialization: at 10,000 watchers this client
-                            // shares the machine with the API, and its parsing is load on it.
-                            guard case .text(let text) = message,
-                                case .object(let json)? = try? JSONParser.parse(text),
-                                case .number(let number)? = json["version"]
-                            else { continue }
-                            let version = Int(number)
-                            tally.arrivals.withLock { $0[version, default: []].append(now) }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    // Every watcher on the event loops (BenchWebSocketClient): no task per connection.
+    let client = BenchWebSocketClient(api: api, sink: tally)
+    let paths = [String](repeating: "/ws/status/\(jobID)", count: watcherCount)
+    let watchers = Task { await client.connect(paths: paths) }
     let connectStart = ContinuousClock.now
     while tally.connected.load(ordering: .relaxed) < watcherCount, ContinuousClock.now - connectStart < .seconds(120) {
         try await Task.sleep(for: .milliseconds(50))
@@ -121,13 +99,23 @@ func watchersCase() async throws {
     }
     if arrivedDuring > 0 { report("watchers_client_cpu_per_message", cpuSpent * 1000 / Double(arrivedDuring), "us") }
     report("watchers_client_peak_rss", peakRSSMiB(), "MiB")
+    client.reportServerCloses(as: "watchers_server_closes")
     watchers.cancel()
+    await client.closeAll()
     http.shutdown()
     redis.shutdown()
 }
 
 /// What the watchers saw: how many connected, and when each version arrived.
-final class WatcherTally: Sendable {
+final class WatcherTally: WatcherSink {
     let connected = Atomic<Int>(0)
     let arrivals = Mutex<[Int: [ContinuousClock.Instant]]>([:])
+
+    func snapshot(connection: Int) {
+        connected.add(1, ordering: .relaxed)
+    }
+
+    func update(connection: Int, version: Int, at arrival: ContinuousClock.Instant) {
+        arrivals.withLock { $0[version, default: []].append(arrival) }
+    }
 }

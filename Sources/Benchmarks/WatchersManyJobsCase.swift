@@ -1,8 +1,6 @@
 import CurlHTTP
 import DecomposerCore
 import Foundation
-import HummingbirdWSClient
-import Logging
 import Redis
 import Synchronization
 
@@ -54,29 +52,11 @@ func watchersManyJobsCase() async throws {
     let sent = SampleGrid(jobs: jobCount, steps: steps)
     let arrived = SampleGrid(jobs: jobCount, steps: steps)
     let counts = WatcherCounts()
-    let wsBase = api.replacingOccurrences(of: "http://", with: "ws://") + "/ws/status/"
-    let watchers = Task {
-        await withTaskGroup(of: Void.self) { group in
-            for (job, lease) in leases.enumerated() {
-                let base = lease.job.version
-                group.addTask {
-                    _ = try? await WebSocketClient.connect(url: wsBase + lease.job.id.lowercasedString, logger: Logger(label: "bench-ws")) {
-                        inbound, _, _ in
-                        var first = true
-                        for try await message in inbound.messages(maxSize: 1 << 20) {
-                            let now = ContinuousClock.now
-                            if first { counts.connected.add(1, ordering: .relaxed); first = false; continue }
-                            guard case .text(let text) = message, let version = versionField(text) else { continue }
-                            let step = version - base - 1
-                            if !(0..<steps).contains(step) || !arrived.record(job: job, step: step, at: now) {
-                                counts.unexpected.add(1, ordering: .relaxed)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    // Watcher i watches job i, on the event loops (BenchWebSocketClient): no task per connection.
+    let sink = JobWatcherSink(bases: leases.map(\.job.version), steps: steps, arrived: arrived, counts: counts)
+    let client = BenchWebSocketClient(api: api, sink: sink)
+    let paths = leases.map { "/ws/status/" + $0.job.id.lowercasedString }
+    let watchers = Task { await client.connect(paths: paths) }
     let connectStart = ContinuousClock.now
     while counts.connected.load(ordering: .relaxed) < jobCount, ContinuousClock.now - connectStart < .seconds(180) {
         try await Task.sleep(for: .milliseconds(50))
@@ -137,7 +117,9 @@ func watchersManyJobsCase() async throws {
         if messages > 0 { report("watchers_jobs_client_cpu_per_message", cpuSpent * 1000 / Double(messages), "us") }
     }
     report("watchers_jobs_client_peak_rss", peakRSSMiB(), "MiB")
+    client.reportServerCloses(as: "watchers_jobs_server_closes")
     watchers.cancel()
+    await client.closeAll()
     redis.shutdown()
 }
 
@@ -145,6 +127,33 @@ func watchersManyJobsCase() async throws {
 final class WatcherCounts: Sendable {
     let connected = Atomic<Int>(0)
     let unexpected = Atomic<Int>(0)
+}
+
+/// The realistic shape's watchers: connection i watches job i, whose version before the first
+/// update is `bases[i]`; update `step` makes version `bases[i] + 1 + step`.
+final class JobWatcherSink: WatcherSink {
+    private let bases: [Int]
+    private let steps: Int
+    private let arrived: SampleGrid
+    private let counts: WatcherCounts
+
+    init(bases: [Int], steps: Int, arrived: SampleGrid, counts: WatcherCounts) {
+        self.bases = bases
+        self.steps = steps
+        self.arrived = arrived
+        self.counts = counts
+    }
+
+    func snapshot(connection: Int) {
+        counts.connected.add(1, ordering: .relaxed)
+    }
+
+    func update(connection: Int, version: Int, at arrival: ContinuousClock.Instant) {
+        let step = version - bases[connection] - 1
+        if !(0..<steps).contains(step) || !arrived.record(job: connection, step: step, at: arrival) {
+            counts.unexpected.add(1, ordering: .relaxed)
+        }
+    }
 }
 
 /// One instant per (job, step), kept as nanoseconds since a common origin.
@@ -179,13 +188,6 @@ final class SampleGrid: Sendable {
         let begins = starts.instants.withLock { $0 }
         return zip(begins, ends).compactMap { begin, end in begin >= 0 && end >= 0 ? Double(end - begin) / 1e6 : nil }
     }
-}
-
-/// `"version":N` read straight from the message: at 10,000 messages/s a full parse is load
-/// on the machine the API runs on.
-func versionField(_ text: String) -> Int? {
-    guard let range = text.range(of: "\"version\":") else { return nil }
-    return Int(text[range.upperBound...].prefix { $0.isNumber })
 }
 
 /// `decomposer_api_websocket_messages_total` from the API's `/metrics`, nil when absent.
