@@ -156,8 +156,12 @@ final class JobWatcherSink: WatcherSink {
     }
 }
 
-/// One instant per (job, step), kept as nanoseconds since a common origin.
+/// One instant per (job, step), kept as nanoseconds since a common origin. An empty slot is
+/// `Int64.min`, not any negative number: the origin is set on first use, after the first instant
+/// was taken, so the first sample is a few nanoseconds before it (as -1 for empty, that one
+/// sample was dropped: every run reported 99,999 of 100,000 deliveries).
 final class SampleGrid: Sendable {
+    private static let empty = Int64.min
     private let steps: Int
     private let instants: Mutex<[Int64]>
     private let filled = Atomic<Int>(0)
@@ -165,14 +169,14 @@ final class SampleGrid: Sendable {
 
     init(jobs: Int, steps: Int) {
         self.steps = steps
-        instants = Mutex([Int64](repeating: -1, count: jobs * steps))
+        instants = Mutex([Int64](repeating: Self.empty, count: jobs * steps))
     }
 
     /// False when this slot was already set (a repeated delivery).
     func record(job: Int, step: Int, at instant: ContinuousClock.Instant) -> Bool {
         let nanos = Int64((instant - Self.origin) / .nanoseconds(1))
         let fresh = instants.withLock { values in
-            guard values[job * steps + step] < 0 else { return false }
+            guard values[job * steps + step] == Self.empty else { return false }
             values[job * steps + step] = nanos
             return true
         }
@@ -186,7 +190,7 @@ final class SampleGrid: Sendable {
     func delays(since starts: SampleGrid) -> [Double] {
         let ends = instants.withLock { $0 }
         let begins = starts.instants.withLock { $0 }
-        return zip(begins, ends).compactMap { begin, end in begin >= 0 && end >= 0 ? Double(end - begin) / 1e6 : nil }
+        return zip(begins, ends).compactMap { begin, end in begin != Self.empty && end != Self.empty ? Double(end - begin) / 1e6 : nil }
     }
 }
 
