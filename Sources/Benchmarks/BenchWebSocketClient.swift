@@ -72,6 +72,23 @@ final class BenchWebSocketClient: Sendable {
         report(figure, Double(codes.values.reduce(0, +)), "connections (codes \(summary))")
     }
 
+    /// CPU (user + system) of this process's NIO event-loop threads, in ms: the client's receiving
+    /// alone, without the case's writes to Redis. (The bench uses NIO for nothing else.)
+    static func eventLoopCPUMilliseconds() -> Double {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        let ticks = tasks.reduce(0) { total, task in
+            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"),
+                stat[stat.index(after: open)..<close].hasPrefix("NIO-")
+            else { return total }
+            // After the name: state is field 3, utime and stime are fields 14 and 15.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return total }
+            return total + user + system
+        }
+        return Double(ticks) * 1000 / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     fileprivate func serverClosed(code: UInt16) {
         guard !closingAll.load(ordering: .relaxed) else { return }
         serverCloses.withLock { $0[code, default: 0] += 1 }

@@ -60,6 +60,7 @@ func watchersCase() async throws {
         exit(1)
     }
     let cpuBefore = cpuMilliseconds()
+    let loopCPUBefore = BenchWebSocketClient.eventLoopCPUMilliseconds()
     let arrivedBefore = tally.arrivals.withLock { $0.values.reduce(0) { $0 + $1.count } }
     var sent: [Int: ContinuousClock.Instant] = [:]
     for step in 0..<updates {
@@ -82,6 +83,7 @@ func watchersCase() async throws {
     // The client's own cost: this process's CPU from the first update to the last arrival, per
     // message received (its 50-odd Redis writes are noise against N × updates messages).
     let cpuSpent = cpuMilliseconds() - cpuBefore
+    let loopCPUSpent = BenchWebSocketClient.eventLoopCPUMilliseconds() - loopCPUBefore
     let arrivedDuring = tally.arrivals.withLock { $0.values.reduce(0) { $0 + $1.count } } - arrivedBefore
     let delays: [Duration] = tally.arrivals.withLock { arrivals in
         sent.flatMap { version, start -> [Duration] in (arrivals[version] ?? []).map { $0 - start } }
@@ -97,7 +99,10 @@ func watchersCase() async throws {
         report("watchers_latency_p50", latencies[latencies.count / 2], "ms")
         report("watchers_latency_p99", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "ms")
     }
-    if arrivedDuring > 0 { report("watchers_client_cpu_per_message", cpuSpent * 1000 / Double(arrivedDuring), "us") }
+    if arrivedDuring > 0 {
+        report("watchers_client_cpu_per_message", cpuSpent * 1000 / Double(arrivedDuring), "us")
+        report("watchers_client_loop_cpu_per_message", loopCPUSpent * 1000 / Double(arrivedDuring), "us")
+    }
     report("watchers_client_peak_rss", peakRSSMiB(), "MiB")
     client.reportServerCloses(as: "watchers_server_closes")
     watchers.cancel()

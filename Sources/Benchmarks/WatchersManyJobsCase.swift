@@ -76,6 +76,7 @@ func watchersManyJobsCase() async throws {
     if steps > 0 {
         // The fleet's progress reports: job i at i/N of every second, from 64 tasks.
         let cpuBefore = cpuMilliseconds()
+        let loopCPUBefore = BenchWebSocketClient.eventLoopCPUMilliseconds()
         let start = ContinuousClock.now + .milliseconds(100)
         let spacing = Duration.seconds(1) / jobCount
         let lanes = 64
@@ -102,6 +103,7 @@ func watchersManyJobsCase() async throws {
         // The client's own cost: this process's CPU over the updates and their arrivals, per
         // message received; it includes the progress writes (one per message) through Redis.
         let cpuSpent = cpuMilliseconds() - cpuBefore
+        let loopCPUSpent = BenchWebSocketClient.eventLoopCPUMilliseconds() - loopCPUBefore
         let messages = arrived.count + counts.unexpected.load(ordering: .relaxed)
         let latencies = arrived.delays(since: sent).sorted()
         report("watchers_jobs_deliveries", Double(latencies.count), "of \(expected)")
@@ -114,7 +116,10 @@ func watchersManyJobsCase() async throws {
             report("watchers_jobs_latency_p50", latencies[latencies.count / 2], "ms")
             report("watchers_jobs_latency_p99", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "ms")
         }
-        if messages > 0 { report("watchers_jobs_client_cpu_per_message", cpuSpent * 1000 / Double(messages), "us") }
+        if messages > 0 {
+            report("watchers_jobs_client_cpu_per_message", cpuSpent * 1000 / Double(messages), "us")
+            report("watchers_jobs_client_loop_cpu_per_message", loopCPUSpent * 1000 / Double(messages), "us")
+        }
     }
     report("watchers_jobs_client_peak_rss", peakRSSMiB(), "MiB")
     client.reportServerCloses(as: "watchers_jobs_server_closes")
