@@ -62,9 +62,7 @@ echo "api_idle_rss: $(( $(rss_kib "$api_pid") / 1024 )) MiB"
 wrk_figures healthz -t2 -c64 -d"${duration}s" "$base/healthz"
 # The enqueue run's CPU per job (created jobs counted by the queue): the API process's
 # (user + system, /proc) and Redis's main thread's (INFO cpu), beside its req/s.
-proc_cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000000 / hz}' "/proc/$1/stat"; }
 redis_cpu_us() { redis-cli -p "$redis_port" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user)_main_thread:/ {s += $2} END {printf "%.0f", s * 1e6}'; }
-enqueued() { redis-cli -p "$redis_port" HGET "{decomposer}:queue:stats" enqueued | awk '{print $1 + 0}'; }
 read -r api_cpu0 redis_cpu0 jobs0 <<<"$(proc_cpu_us "$api_pid") $(redis_cpu_us) $(enqueued)"
 FILE_ID=$file_id wrk_figures enqueue -t2 -c64 -d"${duration}s" -s bench/wrk/decompose.lua "$base/api/decompose"
 read -r api_cpu1 redis_cpu1 jobs1 <<<"$(proc_cpu_us "$api_pid") $(redis_cpu_us) $(enqueued)"
@@ -147,11 +145,8 @@ watcher_jobs=${WATCHER_JOBS-"10000:10"}
 if [ -n "$watcher_jobs" ]; then
   IFS=: read -r jobs seconds <<<"$watcher_jobs"
   redis-cli -p "$redis_port" FLUSHALL >/dev/null
-  fresh_port=$(free_port)
-  PORT=$fresh_port "$bin/decomposer" api 2>>"$bench_work/api.log" &
-  fresh_pid=$!
-  bench_cleanup_pids+=("$fresh_pid")
-  for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$fresh_port/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
+  start_api "$bin/decomposer"
+  fresh_port=$started_api_port fresh_pid=$started_api_pid
   rm -f "$bench_work/watch-rss"
   sample_rss "$fresh_pid" "$bench_work/watch-rss" &
   sampler=$!

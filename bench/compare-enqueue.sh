@@ -15,15 +15,10 @@ bench_redis
 export HOST=127.0.0.1 ENV_FILE=/nonexistent LOG_LEVEL=warning MAX_QUEUE_DEPTH=10000000 CACHE_TTL_DAYS=0
 export UPLOADS_DIR="$bench_work/uploads" RESULTS_DIR="$bench_work/results"
 "${SCRATCH_PATH:-.build}/release/decomposer-bench" poster --megabytes 1 --out "$bench_work/poster.jpg" >&2
-proc_cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000000 / hz}' "/proc/$1/stat"; }
-enqueued() { redis-cli -p "$redis_port" HGET "{decomposer}:queue:stats" enqueued | awk '{print $1 + 0}'; }
 for bin in "$@"; do
   redis-cli -p "$redis_port" FLUSHALL >/dev/null
-  port=$(free_port)
-  PORT=$port "$bin" api 2>>"$bench_work/api.log" &
-  pid=$!
-  bench_cleanup_pids+=("$pid")
-  for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
+  start_api "$bin"
+  port=$started_api_port pid=$started_api_pid
   file_id=$(curl -fs -F "file=@$bench_work/poster.jpg" "http://127.0.0.1:$port/api/upload" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["file_id"])')
   FILE_ID=$file_id wrk -t2 -c64 -d3s -s bench/wrk/decompose.lua "http://127.0.0.1:$port/api/decompose" >/dev/null
