@@ -29,6 +29,7 @@ public final class FakeGCSServer: Sendable {
         let binary = try binaryPath()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("decomposer-test-gcs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        RunningServers.removeAtExit(root)
         var lastError: Error?
         for _ in 0..<5 {
             let server = FakeGCSServer(port: try RedisPorts.reserve(), root: root)

@@ -4,7 +4,7 @@ import Synchronization
 
 /// A real `redis-server` child process on a free loopback port, so tests need
 /// no running service. Servers still running when the test process exits are
-/// killed by an `atexit` hook.
+/// killed by an `atexit` hook, and every server's data folder is removed then.
 public final class RedisServer: Sendable {
     public let port: Int
     public let directory: URL
@@ -23,6 +23,7 @@ public final class RedisServer: Sendable {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("decomposer-test-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        RunningServers.removeAtExit(directory)
         var lastError: Error?
         for _ in 0..<5 {
             let server = RedisServer(port: try RedisPorts.reserve(), directory: directory, appendOnly: appendOnly)
@@ -171,11 +172,21 @@ enum RedisPorts {
 /// PIDs of servers to kill when the test process exits, even if a test forgot.
 enum RunningServers {
     private static let pids = Mutex<Set<Int32>>([])
+    private static let folders = Mutex<[URL]>([])
     private static let hook: Void = {
         atexit {
             for pid in RunningServers.snapshot() { kill(pid, SIGKILL) }
+            // The servers' data folders in /tmp go with the test process (a test may restart a
+            // server on its folder, so they outlive `stop()`).
+            for folder in RunningServers.folders.withLock({ $0 }) { try? FileManager.default.removeItem(at: folder) }
         }
     }()
+
+    /// Removes `folder` (a server's data) when the test process exits.
+    static func removeAtExit(_ folder: URL) {
+        _ = hook
+        folders.withLock { $0.append(folder) }
+    }
 
     /// Stops the child in `slot` (SIGTERM, as an operator would), waits for it to exit and
     /// forgets it; nothing when the slot is empty.
