@@ -247,7 +247,7 @@ let package = Package(
         // Test harness: a private redis-server per test process, fake-gcs-server for Cloud Storage.
         .target(
             name: "TestSupport",
-            dependencies: ["Redis", "ImageCodec", "VertexClient", "CurlHTTP"],
+            dependencies: ["Redis", "ImageCodec", "VertexClient", "CurlHTTP", "SystemSupport"],
             path: "Tests/TestSupport"
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import Synchronization
+import SystemSupport
 
 /// An HTTP client over libcurl's multi interface: one thread of its own
 /// drives every transfer (never the Swift concurrency pool), many requests
@@ -25,9 +26,7 @@ public final class CurlHTTPClient: Sendable {
         guard let handle = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         ccurl_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, maxConnections)
         multi = MultiHandle(handle)
-        let thread = Thread { [self] in run() }
-        thread.name = "curl-http"
-        thread.start()
+        Thread.startNamed("curl-http") { [self] in run() }
     }
 
     /// Performs the request. Throws `HTTPTransportError` (`.cancelled` when the task was cancelled).

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SystemSupport
 
 /// One command or pipeline waiting for a connection thread.
 struct RedisWork: Sendable {
@@ -32,12 +33,10 @@ final class RedisConnectionThread: Sendable {
         queue: WorkQueue<RedisWork>,
         batchLimit: Int
     ) {
-        let thread = Thread { [self] in
+        Thread.startNamed(name) { [self] in
             self.run(configuration: configuration, readTimeout: readTimeout, health: health,
                      queue: queue, batchLimit: batchLimit)
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Aborts work `id` if it is running (shutdown(2) on its socket, which

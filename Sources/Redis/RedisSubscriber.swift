@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import SystemSupport
 
 /// What a subscription delivers.
 public enum RedisSubscriptionEvent: Sendable, Equatable {
@@ -21,12 +22,10 @@ extension RedisClient {
         continuation.onTermination = { _ in box.stop() }
         let configuration = configuration
         let logger = logger
-        let thread = Thread {
+        Thread.startNamed("redis-subscriber") {
             Self.runSubscription(channels: channels, configuration: configuration, logger: logger,
                                  stop: box, continuation: continuation)
         }
-        thread.name = "redis-subscriber"
-        thread.start()
         return stream
     }
 

@@ -67,14 +67,12 @@ public final class ComputePool: Sendable {
     /// as the process, so pools are made once (tests make small ones).
     public init(threads: Int, name: String = "compute") {
         for index in 0..<max(threads, 1) {
-            let thread = Thread { [self] in
+            Thread.startNamed("\(name)-\(index)") { [self] in
                 while true {
                     queued.wait()
                     backlogs.withLock { $0.takeNext() }?()
                 }
             }
-            thread.name = "\(name)-\(index)"
-            thread.start()
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 import Synchronization
 
 /// A loopback HTTP/1.1 server for tests, on raw sockets so it can misbehave
@@ -67,9 +68,7 @@ public final class TestHTTPServer: Sendable {
         listener = fd
         port = Int(UInt16(bigEndian: address.sin_port))
         self.handler = handler
-        let thread = Thread { [self] in acceptLoop() }
-        thread.name = "test-http-accept"
-        thread.start()
+        Thread.startNamed("test-http-accept") { [self] in acceptLoop() }
     }
 
     deinit { stop() }
@@ -115,9 +114,7 @@ public final class TestHTTPServer: Sendable {
             }
             // A thread per connection: its reads block, which must never
             // happen on the Swift concurrency pool.
-            let thread = Thread { [self] in serve(fd) }
-            thread.name = "test-http-connection"
-            thread.start()
+            Thread.startNamed("test-http-conn") { [self] in serve(fd) }
         }
         close(listener)
     }
