@@ -250,8 +250,9 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
         close(.unknown(StatusWebSocket.laggingCloseCode), reason: "too far behind; reconnect")
     }
 
+    /// Nothing follows our close frame (RFC 6455 §5.5.1): while closing, `closeGrace` ends it.
     private func ping() {
-        guard let context, phase != .closed else { return }
+        guard let context, phase != .closing, phase != .closed else { return }
         if awaitingPong { return context.close(promise: nil) }
         awaitingPong = true
         write(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0)))
