@@ -89,8 +89,12 @@ enum RawHTTP {
         Array((String(bytes.count, radix: 16) + "\r\n").utf8) + bytes + Array("\r\n".utf8)
     }
 
-    static func connect(port: Int) throws -> Int32 {
+    /// A socket connected to the loopback `port`, reads timing out after 30 s. `receiveBuffer`
+    /// (bytes) is set before connecting, where it bounds the window the client offers.
+    static func connect(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw TestSupportError("socket failed: \(errno)") }
+        if var size = receiveBuffer { setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -98,7 +102,11 @@ enum RawHTTP {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard result == 0 else { throw TestSupportError("connect failed: \(errno)") }
+        guard result == 0 else {
+            let code = errno
+            close(socket)
+            throw TestSupportError("connect failed: \(code)")
+        }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return socket

@@ -6,7 +6,7 @@ import TestSupport
 /// buffer the kernel allows: left alone after the handshake, the server's writes to it stall
 /// after a few kilobytes (a client that cannot keep up), and it answers no ping. `frames()` /
 /// `drain()` then read everything the server sent, up to its close frame or the end of the
-/// connection; `send` writes a masked frame, as a client must.
+/// connection (or 30 s of silence: `RawHTTP.connect`); `send` writes a masked frame, as a client must.
 final class RawWebSocket: Sendable {
     private let descriptor: Int32
 
@@ -47,24 +47,7 @@ final class RawWebSocket: Sendable {
 
     /// A connected socket with the opening handshake for `path` sent.
     private static func connect(port: Int, path: String) async throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket() failed") }
-        var size: Int32 = 1024
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let connected = try await BlockingIO.run { [address] in
-            var address = address
-            return withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-            }
-        }
-        guard connected else {
-            close(fd)
-            throw TestSupportError("connect() failed")
-        }
+        let fd = try await BlockingIO.run { try RawHTTP.connect(port: port, receiveBuffer: 1024) }
         let handshake = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         try Array(handshake.utf8).withUnsafeBytes { try writeAll(fd, $0) }
