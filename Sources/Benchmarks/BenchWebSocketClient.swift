@@ -227,3 +227,18 @@ func versionNumber(in buffer: ByteBuffer) -> Int? {
         }
     }
 }
+
+/// The figures both watcher cases print after their run: `<prefix>_latency_p50` / `_p99` of the
+/// delays (ms, any order), and the client's CPU per message received (`_client_cpu_per_message`,
+/// its whole process; `_client_loop_cpu_per_message`, its event-loop threads alone), CPU in ms.
+func reportWatcherFigures(_ prefix: String, delays: [Double], cpu: Double, loopCPU: Double, messages: Int) {
+    let latencies = delays.sorted()
+    if !latencies.isEmpty {
+        report("\(prefix)_latency_p50", latencies[latencies.count / 2], "ms")
+        report("\(prefix)_latency_p99", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "ms")
+    }
+    if messages > 0 {
+        report("\(prefix)_client_cpu_per_message", cpu * 1000 / Double(messages), "us")
+        report("\(prefix)_client_loop_cpu_per_message", loopCPU * 1000 / Double(messages), "us")
+    }
+}

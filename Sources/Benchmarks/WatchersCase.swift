@@ -88,21 +88,14 @@ func watchersCase() async throws {
     let delays: [Duration] = tally.arrivals.withLock { arrivals in
         sent.flatMap { version, start -> [Duration] in (arrivals[version] ?? []).map { $0 - start } }
     }
-    let latencies = delays.map { $0 / .milliseconds(1) }.sorted()
+    let latencies = delays.map { $0 / .milliseconds(1) }
     let expected = ready * updates
     report("watchers_deliveries", Double(latencies.count), "of \(expected)")
     if let written = await serverMessagesWritten(api, http), let writtenBefore {
         // What the server wrote of those updates: all it wrote, less each watcher's snapshot, claim and completion.
         report("watchers_server_written", written - writtenBefore - Double(3 * ready), "of \(expected)")
     }
-    if !latencies.isEmpty {
-        report("watchers_latency_p50", latencies[latencies.count / 2], "ms")
-        report("watchers_latency_p99", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "ms")
-    }
-    if arrivedDuring > 0 {
-        report("watchers_client_cpu_per_message", cpuSpent * 1000 / Double(arrivedDuring), "us")
-        report("watchers_client_loop_cpu_per_message", loopCPUSpent * 1000 / Double(arrivedDuring), "us")
-    }
+    reportWatcherFigures("watchers", delays: latencies, cpu: cpuSpent, loopCPU: loopCPUSpent, messages: arrivedDuring)
     report("watchers_client_peak_rss", peakRSSMiB(), "MiB")
     client.reportServerCloses(as: "watchers_server_closes")
     watchers.cancel()

@@ -105,21 +105,14 @@ func watchersManyJobsCase() async throws {
         let cpuSpent = cpuMilliseconds() - cpuBefore
         let loopCPUSpent = BenchWebSocketClient.eventLoopCPUMilliseconds() - loopCPUBefore
         let messages = arrived.count + counts.unexpected.load(ordering: .relaxed)
-        let latencies = arrived.delays(since: sent).sorted()
+        let latencies = arrived.delays(since: sent)
         report("watchers_jobs_deliveries", Double(latencies.count), "of \(expected)")
         report("watchers_jobs_unexpected", Double(counts.unexpected.load(ordering: .relaxed)), "messages")
         if let written = await serverMessagesWritten(api, http), let writtenBefore {
             // Every update of a connected watcher's job, as the server counts what it wrote.
             report("watchers_jobs_server_written", written - writtenBefore - Double(ready), "of \(expected)")
         }
-        if !latencies.isEmpty {
-            report("watchers_jobs_latency_p50", latencies[latencies.count / 2], "ms")
-            report("watchers_jobs_latency_p99", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "ms")
-        }
-        if messages > 0 {
-            report("watchers_jobs_client_cpu_per_message", cpuSpent * 1000 / Double(messages), "us")
-            report("watchers_jobs_client_loop_cpu_per_message", loopCPUSpent * 1000 / Double(messages), "us")
-        }
+        reportWatcherFigures("watchers_jobs", delays: latencies, cpu: cpuSpent, loopCPU: loopCPUSpent, messages: messages)
     }
     report("watchers_jobs_client_peak_rss", peakRSSMiB(), "MiB")
     client.reportServerCloses(as: "watchers_jobs_server_closes")
