@@ -21,6 +21,8 @@ final class CurlTransfer {
     var callbackFailure: String?
     /// The body file's read position, relative to its offset.
     var filePosition: Int64 = 0
+    /// Whether `request.onResponseHead` was called.
+    var headReported = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var connectToList: UnsafeMutablePointer<curl_slist>?
     private var requestBody: UnsafeMutableRawBufferPointer?
@@ -237,6 +239,14 @@ private func curlWriteHeader(
     }.trimmingCharacters(in: .whitespacesAndNewlines)
     if line.hasPrefix("HTTP/") {
         transfer.headers = [:]  // a new response (after 100 Continue or a redirect)
+    } else if line.isEmpty {
+        // The blank line that ends a response's head.
+        var status = 0
+        ccurl_getinfo_long(transfer.handle, CURLINFO_RESPONSE_CODE, &status)
+        if status >= 200, !transfer.headReported, let onResponseHead = transfer.request.onResponseHead {
+            transfer.headReported = true
+            onResponseHead(status)
+        }
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
         transfer.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)

@@ -24,6 +24,10 @@ public struct HTTPRequest: Sendable {
     /// is what the caller needs: a webhook receiver's long 200 page is still a delivery), instead of
     /// failing with `responseTooLarge`.
     public var truncatesResponse = false
+    /// Called once, on the client's thread, when the final response's status line and headers are
+    /// in and before its body (an interim 1xx response does not count), with the status. What the
+    /// server had to do is done by then; the rest is transfer. It must return at once.
+    public var onResponseHead: (@Sendable (Int) -> Void)?
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,

@@ -36,17 +36,28 @@ public final class VertexPredictionClient: Sendable {
     /// encoded. The body is megabytes of base64 whose decoding is CPU work; a
     /// caller that keeps such work off the Swift concurrency pool (the
     /// worker) decodes it where it does the rest.
+    ///
+    /// `onReplyStarted` runs (on the HTTP client's thread, so it must return at once) when a
+    /// successful answer's headers are in, before its body: the prediction is done and the
+    /// endpoint's replica free, while megabytes of layers may still be on the way (a worker
+    /// frees the call's slot then).
     /// - Throws: `VertexError` (classified), or `PredictionCallCancelled` when the task was
     ///   cancelled — the transfer is aborted, not left running. Errors in the body itself come
     ///   from `decode`.
-    public func call(_ request: PredictionRequest) async throws -> PredictionReply {
+    public func call(
+        _ request: PredictionRequest, onReplyStarted: (@Sendable () -> Void)? = nil
+    ) async throws -> PredictionReply {
         guard request.bodyByteCount <= maxRequestBytes else {
             throw VertexError.requestTooLarge(bytes: request.bodyByteCount, limit: maxRequestBytes)
         }
         let body = [UInt8](request.body())
-        var response = try await send(body, forceRefresh: false)
+        var onHead: (@Sendable (Int) -> Void)?
+        if let onReplyStarted {
+            onHead = { status in if (200..<300).contains(status) { onReplyStarted() } }
+        }
+        var response = try await send(body, forceRefresh: false, onHead: onHead)
         if response.status == 401 {
-            response = try await send(body, forceRefresh: true)
+            response = try await send(body, forceRefresh: true, onHead: onHead)
         }
         guard (200..<300).contains(response.status) else {
             throw VertexError.fromHTTP(status: response.status, headers: response.headers, body: response.body, now: Date())
@@ -54,7 +65,9 @@ public final class VertexPredictionClient: Sendable {
         return PredictionReply(body: response.body, requestedLayers: request.layers)
     }
 
-    private func send(_ body: [UInt8], forceRefresh: Bool) async throws -> HTTPResponse {
+    private func send(
+        _ body: [UInt8], forceRefresh: Bool, onHead: (@Sendable (Int) -> Void)?
+    ) async throws -> HTTPResponse {
         var headers: [(name: String, value: String)] = [("Content-Type", PredictionRequest.contentType)]
         do {
             if let token = try await auth.accessToken(forceRefresh: forceRefresh) {
@@ -63,9 +76,10 @@ public final class VertexPredictionClient: Sendable {
         } catch {
             throw VertexError(kind: error.isRetryable ? .retryable : .final, code: .authFailed, message: error.message)
         }
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method: "POST", url: endpoint.url.absoluteString, headers: headers, body: body, timeout: timeout,
             connectTimeout: connectTimeout, maxResponseBytes: maxResponseBytes)
+        request.onResponseHead = onHead
         do {
             return try await http.send(request)
         } catch {

@@ -33,7 +33,8 @@ struct JobRunner: Sendable {
 
     /// `waitForCallSlot`: returns once the job may call the endpoint (a job
     /// claimed ahead prepares its image first), true when it had to wait;
-    /// `onCallEnded`: the call returned a reply, the rest is saving it.
+    /// `onCallEnded`: the endpoint has answered (its reply's head is in, called on the HTTP
+    /// client's thread); the rest is receiving and saving the layers.
     func run(
         _ lease: JobLease, waitForCallSlot: @escaping @Sendable () async throws -> Bool,
         onCallEnded: @escaping @Sendable () -> Void
@@ -69,7 +70,8 @@ struct JobRunner: Sendable {
     }
 
     private func process(
-        _ lease: JobLease, waitForCallSlot: @Sendable () async throws -> Bool, onCallEnded: @Sendable () -> Void,
+        _ lease: JobLease, waitForCallSlot: @Sendable () async throws -> Bool,
+        onCallEnded: @escaping @Sendable () -> Void,
         logger: Logger
     ) async throws {
         let job = lease.job
@@ -125,13 +127,14 @@ struct JobRunner: Sendable {
         var callDuration: Duration { (repliedAt ?? .now) - started }
         let response: PredictionResponse
         do {
+            // The endpoint is done with this job once its answer starts: the call's slot may take
+            // the next job while the layers are still arriving (`JobSlots`).
             let reply = try await withElapsedUpdates(lease) {
                 try await client.call(
-                    PredictionRequest(image: prepared.bytes, layers: job.numLayers, resolution: job.resolution))
+                    PredictionRequest(image: prepared.bytes, layers: job.numLayers, resolution: job.resolution),
+                    onReplyStarted: onCallEnded)
             }
             repliedAt = .now
-            // The endpoint is done with this job: its slot may take the next one.
-            onCallEnded()
             // Megabytes of base64: decoded off the concurrency pool, ahead of other jobs' long stages.
             response = try await ComputePool.shared.run(.first) { try reply.decode() }
         } catch let error as VertexError {

@@ -2,13 +2,15 @@ import Foundation
 
 /// A worker's jobs by stage, for the claim loop.
 ///
-/// A job holds one of `limit` call slots from its claim until its GPU call
-/// has returned; it then decodes, checks and writes its layers in one of
-/// `limit` saving places, and its slot takes the next job at once. Without
-/// that, each slot would idle through every job's save — a few percent of a
-/// 500 ms call, more on a busy machine — and the endpoint would see fewer than
-/// `limit` calls at a time. A job whose call returns while every saving place
-/// is taken saves in its call slot, which frees when a place does.
+/// A job holds one of `limit` call slots from its claim until the endpoint
+/// starts its answer (the reply's head is in: the prediction is done); it then
+/// receives, decodes, checks and writes its layers in one of `limit` saving
+/// places, and its slot takes the next job at once. Without that, each slot
+/// would idle through every job's download and save — megabytes of layers on
+/// the network, a few percent of a 500 ms call on a busy machine — and the
+/// endpoint would see fewer than `limit` calls at a time. A job whose answer
+/// starts while every saving place is taken saves in its call slot, which
+/// frees when a place does.
 ///
 /// While every call slot is busy, up to `aheadLimit` jobs may be claimed
 /// ahead: each prepares its image and then waits for a call slot, which it
@@ -27,10 +29,10 @@ import Foundation
 struct JobSlots {
     let limit: Int
     let aheadLimit: Int
-    /// Holding a call slot, call not returned yet.
+    /// Holding a call slot, no answer started yet.
     private var calling: Set<UUID> = []
     private var savingInPlace: Set<UUID> = []
-    /// Call returned while every saving place was taken, oldest first.
+    /// Answer started while every saving place was taken, oldest first.
     private var savingInCallSlot: [UUID] = []
     /// Claimed ahead, not yet holding a call slot.
     private var ahead: Set<UUID> = []
@@ -73,7 +75,7 @@ struct JobSlots {
         return true
     }
 
-    /// The job's GPU call returned; it now saves its layers.
+    /// The endpoint started answering the job's call; it now receives and saves its layers.
     mutating func callEnded(_ id: UUID) {
         guard calling.remove(id) != nil else { return }
         if savingInPlace.count < limit {

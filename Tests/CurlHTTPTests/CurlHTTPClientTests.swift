@@ -39,6 +39,32 @@ import TestSupport
         #expect(server.acceptedConnections == 8, "the second round reuses the first round's connections")
     }
 
+    @Test func theResponseHeadIsReportedOnceWhileTheBodyIsStillToCome() async throws {
+        let headReported = DispatchSemaphore(value: 0)
+        let bodyWaitedForTheReport = Mutex(false)
+        let server = try TestHTTPServer { _ in
+            .headThenBody(status: 200, headers: ["X-Kind": "layers"], body: Array("the layers".utf8)) {
+                // Without the report the body goes out after 10 s, and this stays false.
+                let reported = headReported.wait(timeout: .now() + 10) == .success
+                bodyWaitedForTheReport.withLock { $0 = reported }
+            }
+        }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+        let statuses = Mutex<[Int]>([])
+        var request = HTTPRequest(url: server.baseURL)
+        request.onResponseHead = { status in
+            statuses.withLock { $0.append(status) }
+            headReported.signal()
+        }
+        let response = try await client.send(request)
+        #expect(response.body == Array("the layers".utf8))
+        #expect(response.headers["x-kind"] == "layers")
+        #expect(statuses.withLock { $0 } == [200])
+        #expect(bodyWaitedForTheReport.withLock { $0 }, "reported as the head arrived, before the body")
+    }
+
     @Test func aSlowServerHitsTheTimeout() async throws {
         let server = try TestHTTPServer { _ in .hang }
         defer { server.stop() }

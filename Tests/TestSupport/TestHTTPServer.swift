@@ -18,6 +18,9 @@ public final class TestHTTPServer: Sendable {
         case respond(status: Int, headers: [String: String] = [:], body: [UInt8] = [], delay: Duration = .zero)
         /// Sends the headers (announcing the whole body) and `bytes` of the body, then closes.
         case dropMidBody(status: Int, body: [UInt8], bytes: Int)
+        /// Sends the head, runs `beforeBody` on the connection's thread (it may block, bounded), then the body:
+        /// what a client does between a reply's head and its body becomes observable.
+        case headThenBody(status: Int, headers: [String: String] = [:], body: [UInt8], beforeBody: @Sendable () -> Void)
         /// Reads the request and never answers (until the server stops).
         case hang
         /// Closes the connection without a word.
@@ -132,17 +135,31 @@ public final class TestHTTPServer: Sendable {
                 state.maxInFlight = max(state.maxInFlight, state.inFlight)
             }
             let reply = handler(request)
-            let keepOpen = send(reply, on: fd)
-            state.withLock { $0.inFlight -= 1 }
+            var answered = false
+            func answering() {
+                if !answered { state.withLock { $0.inFlight -= 1 } }
+                answered = true
+            }
+            let keepOpen = send(reply, on: fd, answering: answering)
+            answering()
             if !keepOpen { return }
         }
     }
 
-    private func send(_ reply: Reply, on fd: Int32) -> Bool {
+    /// `answering` is called as the answer begins to go out: a request counts as in flight
+    /// (`maxConcurrentRequests`) while it is being worked on, as an endpoint's call is, not while
+    /// its bytes travel.
+    private func send(_ reply: Reply, on fd: Int32, answering: () -> Void) -> Bool {
         switch reply {
         case .respond(let status, let headers, let body, let delay):
             if delay > .zero { Thread.sleep(forTimeInterval: delay / .seconds(1)) }
+            answering()
             return write(fd, head(status, headers, contentLength: body.count), body)
+        case .headThenBody(let status, let headers, let body, let beforeBody):
+            answering()
+            guard write(fd, head(status, headers, contentLength: body.count)) else { return false }
+            beforeBody()
+            return write(fd, body)
         case .dropMidBody(let status, let body, let bytes):
             _ = write(fd, head(status, ["Content-Type": "application/json"], contentLength: body.count) + body.prefix(bytes))
             return false

@@ -66,6 +66,30 @@ import VertexClient
         #expect(calls.withLock { $0 } == ["Bearer stale", "Bearer fresh"])
     }
 
+    /// The 401 and the 503 are no answer to the prediction; only the 200's head counts.
+    @Test func theReplyStartsOnceAndOnlyForASuccessfulAnswer() async throws {
+        let server = try TestHTTPServer { request in
+            if request.headers["authorization"] == "Bearer stale" { return .json(401, #"{"error":{"code":401}}"#) }
+            return .json(200, Self.predictionBody(Self.goodLayers))
+        }
+        defer { server.stop() }
+        let (client, http) = try makeClient(server, auth: RotatingToken())
+        defer { http.shutdown() }
+        let started = Atomic<Int>(0)
+        let reply = try await client.call(request) { started.add(1, ordering: .relaxed) }
+        #expect(try reply.decode().layers == Self.goodLayers)
+        #expect(started.load(ordering: .relaxed) == 1)
+
+        let unavailable = try TestHTTPServer { _ in .json(503, #"{"error":{"code":503,"status":"UNAVAILABLE"}}"#) }
+        defer { unavailable.stop() }
+        let (failing, failingHTTP) = try makeClient(unavailable)
+        defer { failingHTTP.shutdown() }
+        await #expect(throws: VertexError.self) {
+            _ = try await failing.call(request) { started.add(1, ordering: .relaxed) }
+        }
+        #expect(started.load(ordering: .relaxed) == 1, "a 503 is not the prediction's answer")
+    }
+
     @Test func aTokenRejectedTwiceIsFinal() async throws {
         let server = try TestHTTPServer { _ in
             .json(403, #"{"error":{"code":403,"message":"Permission 'aiplatform.endpoints.predict' denied","status":"PERMISSION_DENIED"}}"#)
