@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// What `decomposer cleanup` sees: an upload, or the layers of one job, with when it was last
 /// written and how many bytes it holds.
@@ -15,6 +16,6 @@ public struct StoredEntry: Sendable {
 
     /// The upload's file id or the result set's job id.
     public var id: UUID? {
-        UUID(uuidString: String(name.split(separator: ".").first ?? ""))
+        UUID(spelling: String(name.split(separator: ".").first ?? ""))
     }
 }

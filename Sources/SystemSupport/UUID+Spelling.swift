@@ -22,5 +22,40 @@ extension UUID {
         }
     }
 
+    /// The id spelt `text`: exactly 8-4-4-4-12 hex digits in either case, what `UUID(uuidString:)`
+    /// accepts, without the `sscanf` behind it (an enqueue reads two ids: the upload's and the new job's).
+    public init?(spelling text: some StringProtocol) {
+        let parsed = text.utf8.withContiguousStorageIfAvailable(Self.parse) ?? Array(text.utf8).withUnsafeBufferPointer(Self.parse)
+        guard let parsed else { return nil }
+        self.init(uuid: parsed)
+    }
+
+    private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> uuid_t? {
+        guard text.count == 36 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var index = 0
+        for position in 0..<16 {
+            if position == 4 || position == 6 || position == 8 || position == 10 {
+                guard text[index] == UInt8(ascii: "-") else { return nil }
+                index += 1
+            }
+            let high = hexValues[Int(text[index])], low = hexValues[Int(text[index + 1])]
+            guard high < 16, low < 16 else { return nil }
+            bytes[position] = high << 4 | low
+            index += 2
+        }
+        return (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])
+    }
+
     private static let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Each byte's value as a hex digit, 0xFF for any other byte.
+    private static let hexValues: [UInt8] = (0...255).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt8(byte) - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt8(byte) - UInt8(ascii: "A") + 10
+        default: 0xFF
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import DecomposerCore
 import Foundation
 import Hummingbird
+import SystemSupport
 
 /// The admin API's parameters, each refused with a message naming it: a malformed job id is
 /// 400 (`invalid_job_id`; an id that parses but is unknown is 404), a bad duration, status or
@@ -9,7 +10,7 @@ enum AdminInput {
     /// The `job_id` path parameter.
     static func jobID(_ context: APIRequestContext) throws(APIError) -> UUID {
         let text = context.parameters.get("job_id") ?? ""
-        guard let id = UUID(uuidString: text) else {
+        guard let id = UUID(spelling: text) else {
             throw APIError(.badRequest, "invalid_job_id", "'\(text.prefix(64))' is not a job id (a UUID)")
         }
         return id

@@ -1,6 +1,7 @@
 import DecomposerCore
 import Foundation
 import Hummingbird
+import SystemSupport
 
 /// A request body that must be one JSON object, read field by field so each
 /// wrong type or value gets a message naming the field and what it accepts
@@ -63,7 +64,7 @@ struct JSONObjectBody {
         case nil, .null?:
             throw .invalidField("\(name) is required (the file_id returned by POST /api/upload)")
         case .string(let text)?:
-            guard let id = UUID(uuidString: text) else { throw .invalidField("\(name) must be a UUID, got '\(text.prefix(64))'") }
+            guard let id = UUID(spelling: text) else { throw .invalidField("\(name) must be a UUID, got '\(text.prefix(64))'") }
             return id
         default:
             throw .invalidField("\(name) must be a UUID string")

@@ -1,5 +1,6 @@
 import DecomposerCore
 import Foundation
+import SystemSupport
 
 /// The image a `POST /api/decompose` asks to decompose: an upload (`file_id`), or a layer of a
 /// completed job to split further (`"source": {"job_id", "layer"}`). Exactly one of the two.
@@ -30,7 +31,7 @@ enum DecomposeInput: Equatable {
         if let unknown = members.keys.sorted().first(where: { $0 != "job_id" && $0 != "layer" }) {
             throw .invalidField("source has an unknown field '\(unknown.prefix(64))'; it takes only job_id and layer")
         }
-        guard case .string(let text)? = members["job_id"], let jobID = UUID(uuidString: text) else {
+        guard case .string(let text)? = members["job_id"], let jobID = UUID(spelling: text) else {
             throw .invalidField("source.job_id must be a job's id (a UUID string)")
         }
         guard case .number(let number)? = members["layer"], let layer = Int(exactly: number), layer >= 0 else {

@@ -95,7 +95,7 @@ struct JobRoutes {
     /// The `job_id` path parameter; anything but a UUID is a job that does not exist.
     static func jobID(_ context: APIRequestContext) throws(APIError) -> UUID {
         let text = context.parameters.get("job_id") ?? ""
-        guard let id = UUID(uuidString: text) else { throw APIError.jobNotFound(String(text.prefix(64))) }
+        guard let id = UUID(spelling: text) else { throw APIError.jobNotFound(String(text.prefix(64))) }
         return id
     }
 }

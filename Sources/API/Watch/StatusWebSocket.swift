@@ -2,6 +2,7 @@ import DecomposerCore
 import Foundation
 import Hummingbird
 import NIOCore
+import SystemSupport
 
 /// `GET /ws/status/{job_id}`: the job's snapshot, then every change in order
 /// with no gap and no duplicate, ending with the terminal state and a 1000
@@ -36,7 +37,7 @@ struct StatusWebSocket: Sendable {
                     .upgradeRequired, "upgrade_required", "this is a WebSocket endpoint; connect with a WebSocket client",
                     headers: [.upgrade: "websocket"])
             }
-            let id = context.parameters.get("job_id").flatMap(UUID.init(uuidString:))
+            let id = context.parameters.get("job_id").flatMap(UUID.init(spelling:))
             context.watchUpgrade.accept(id.map(WatchTarget.job) ?? .malformed)
             return Response(status: .switchingProtocols)
         }

@@ -44,8 +44,8 @@ public struct Job: Sendable, Equatable {
 
     /// Decodes the hash fields; nil when a required field is missing or malformed.
     public init?(fields: [String: String]) {
-        guard let id = fields["id"].flatMap(UUID.init(uuidString:)),
-            let fileID = fields["file_id"].flatMap(UUID.init(uuidString:)),
+        guard let id = fields["id"].flatMap(UUID.init(spelling:)),
+            let fileID = fields["file_id"].flatMap(UUID.init(spelling:)),
             let status = fields["status"].flatMap(JobStatus.init(rawValue:)),
             let numLayers = fields["num_layers"].flatMap(Int.init),
             let resolution = fields["resolution"].flatMap(Int.init),

@@ -15,7 +15,7 @@ public struct JobParent: Sendable, Equatable, Hashable {
 
     /// From the job hash's fields; nil for an ordinary job (or fields that do not parse).
     init?(fields: [String: String]) {
-        guard let jobID = fields["parent_job_id"].flatMap(UUID.init(uuidString:)),
+        guard let jobID = fields["parent_job_id"].flatMap(UUID.init(spelling:)),
             let layer = fields["parent_layer"].flatMap(Int.init), layer >= 0
         else { return nil }
         self.init(jobID: jobID, layer: layer)

@@ -1,5 +1,6 @@
 import Foundation
 import Redis
+import SystemSupport
 
 extension JobQueue {
     /// Every change of a job after `version`, in order, from its stream.
@@ -45,7 +46,7 @@ extension JobQueue {
         return AsyncStream { continuation in
             let task = Task {
                 for await event in subscription {
-                    if case .message(_, let payload) = event, let id = UUID(uuidString: payload) {
+                    if case .message(_, let payload) = event, let id = UUID(spelling: payload) {
                         continuation.yield(id)
                     }
                 }

@@ -18,7 +18,7 @@ extension JobQueue {
             var seen = Set<UUID>()
             var candidates: [(id: UUID, source: ListingIndex)] = []
             for (source, range) in zip(sources, ranges) {
-                for id in (range.array ?? []).compactMap({ $0.string.flatMap(UUID.init(uuidString:)) }) where seen.insert(id).inserted {
+                for id in (range.array ?? []).compactMap({ $0.string.flatMap(UUID.init(spelling:)) }) where seen.insert(id).inserted {
                     candidates.append((id, source))
                 }
             }

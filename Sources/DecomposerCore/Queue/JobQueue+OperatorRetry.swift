@@ -34,7 +34,7 @@ extension JobQueue {
             while true {
                 let reply = try await redis.send(
                     ["ZRANGEBYSCORE", keys.dead, minimum, "+inf", "LIMIT", String(offset), String(batch)])
-                let ids = (reply.array ?? []).compactMap { $0.string.flatMap(UUID.init(uuidString:)) }
+                let ids = (reply.array ?? []).compactMap { $0.string.flatMap(UUID.init(spelling:)) }
                 if let errorCode {
                     let errors = try await redis.pipeline(ids.map { ["HGET", keys.job($0), "error"] })
                     for (id, error) in zip(ids, errors) {

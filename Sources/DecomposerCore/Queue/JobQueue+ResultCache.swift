@@ -66,14 +66,14 @@ extension JobQueue {
             ])
         switch reply.tag {
         case "hit":
-            guard let source = UUID(uuidString: try reply.string(0)),
+            guard let source = UUID(spelling: try reply.string(0)),
                 let layers = try? JSONDecoder().decode([LayerResult].self, from: Data(try reply.string(2).utf8))
             else { throw reply.unexpected() }
             return .hit(CachedResult(
                 sourceJobID: source, sourceAttempt: try reply.optionalInteger(1).map { Int($0) }, layers: layers,
                 callMicrodollars: try reply.integer(3)))
         case "running":
-            guard let claimant = UUID(uuidString: try reply.string(0)) else { throw reply.unexpected() }
+            guard let claimant = UUID(spelling: try reply.string(0)) else { throw reply.unexpected() }
             return .running(claimant: claimant)
         case "yours":
             return .yours

@@ -128,9 +128,9 @@ public struct JobQueue: Sendable {
             let lists = try await redis.pipeline([
                 ["LRANGE", keys.wait, "0", "-1"], ["ZRANGE", keys.delayed, "0", "-1"], ["ZRANGE", keys.active, "0", "-1"],
             ])
-            let jobs = Set(lists.flatMap { $0.array ?? [] }.compactMap { $0.string.flatMap(UUID.init(uuidString:)) })
+            let jobs = Set(lists.flatMap { $0.array ?? [] }.compactMap { $0.string.flatMap(UUID.init(spelling:)) })
             let fileReplies = try await redis.pipeline(jobs.map { ["HGET", keys.job($0), "file_id"] })
-            return (jobs, Set(fileReplies.compactMap { $0.string.flatMap(UUID.init(uuidString:)) }))
+            return (jobs, Set(fileReplies.compactMap { $0.string.flatMap(UUID.init(spelling:)) }))
         } catch {
             throw .redis(error)
         }
@@ -152,7 +152,7 @@ public struct JobQueue: Sendable {
     }
 
     private func jobID(_ reply: ScriptReply) throws(QueueError) -> UUID {
-        guard let id = UUID(uuidString: try reply.string(0)) else { throw reply.unexpected() }
+        guard let id = UUID(spelling: try reply.string(0)) else { throw reply.unexpected() }
         return id
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// One job event on its way to the job's webhook, as its pending list holds it: appended to the
 /// outbox by `emit` when the job's status changed to an event the webhook asked for, routed and
@@ -24,7 +25,7 @@ public struct WebhookDelivery: Sendable, Equatable {
     /// The pending list's JSON (written by the scripts); nil when it is not a delivery.
     init?(json: String) {
         guard case .object(let fields)? = try? JSONParser.parse(json),
-            case .string(let job)? = fields["job"], let jobID = UUID(uuidString: job),
+            case .string(let job)? = fields["job"], let jobID = UUID(spelling: job),
             case .string(let event)? = fields["event"], case .string(let url)? = fields["url"],
             case .string(let payload)? = fields["payload"], let version = Self.integer(fields["version"]),
             let first = Self.integer(fields["first_ms"])

@@ -18,7 +18,7 @@ struct JobIDArgument: ExpressibleByArgument {
     let id: UUID
 
     init?(argument: String) {
-        guard let id = UUID(uuidString: argument) else { return nil }
+        guard let id = UUID(spelling: argument) else { return nil }
         self.id = id
     }
 }
