@@ -32,20 +32,22 @@ extension UUID {
 
     private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> uuid_t? {
         guard text.count == 36 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: 16)
-        var index = 0
-        for position in 0..<16 {
-            if position == 4 || position == 6 || position == 8 || position == 10 {
-                guard text[index] == UInt8(ascii: "-") else { return nil }
-                index += 1
+        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let read = withUnsafeMutableBytes(of: &uuid) { bytes in
+            var index = 0
+            for position in 0..<16 {
+                if position == 4 || position == 6 || position == 8 || position == 10 {
+                    guard text[index] == UInt8(ascii: "-") else { return false }
+                    index += 1
+                }
+                let high = hexValues[Int(text[index])], low = hexValues[Int(text[index + 1])]
+                guard high < 16, low < 16 else { return false }
+                bytes[position] = high << 4 | low
+                index += 2
             }
-            let high = hexValues[Int(text[index])], low = hexValues[Int(text[index + 1])]
-            guard high < 16, low < 16 else { return nil }
-            bytes[position] = high << 4 | low
-            index += 2
+            return true
         }
-        return (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])
+        return read ? uuid : nil
     }
 
     private static let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
