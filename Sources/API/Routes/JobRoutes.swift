@@ -69,8 +69,9 @@ struct JobRoutes {
         }
         switch outcome {
         case .created(let id):
-            let what = parent.map { "layer \($0.layer) of job \($0.jobID.lowercasedString)" } ?? "file \(fileID)"
-            context.logger.info("Queued job \(id) for \(what) (\(numLayers) layers, \(resolution) px)")
+            // Spelt as the API answers them, so a job id from a response finds its log line.
+            let what = parent.map { "layer \($0.layer) of job \($0.jobID.lowercasedString)" } ?? "file \(fileID.lowercasedString)"
+            context.logger.info("Queued job \(id.lowercasedString) for \(what) (\(numLayers) layers, \(resolution) px)")
             return JSONResponse.make(.accepted, bytes: EnqueuedJob(jobID: id.lowercasedString, status: JobStatus.queued.rawValue).body)
         case .existing(let id):
             let status = try await queue.job(id)?.status ?? .queued
