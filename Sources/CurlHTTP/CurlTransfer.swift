@@ -239,11 +239,11 @@ private func curlWriteHeader(
     }.trimmingCharacters(in: .whitespacesAndNewlines)
     if line.hasPrefix("HTTP/") {
         transfer.headers = [:]  // a new response (after 100 Continue or a redirect)
-    } else if line.isEmpty {
-        // The blank line that ends a response's head.
+    } else if line.isEmpty, !transfer.headReported, let onResponseHead = transfer.request.onResponseHead {
+        // The blank line that ends a response's head; a 1xx one is followed by another response.
         var status = 0
         ccurl_getinfo_long(transfer.handle, CURLINFO_RESPONSE_CODE, &status)
-        if status >= 200, !transfer.headReported, let onResponseHead = transfer.request.onResponseHead {
+        if status >= 200 {
             transfer.headReported = true
             onResponseHead(status)
         }

@@ -16,6 +16,6 @@ public struct StoredEntry: Sendable {
 
     /// The upload's file id or the result set's job id.
     public var id: UUID? {
-        UUID(spelling: String(name.split(separator: ".").first ?? ""))
+        UUID(spelling: name.split(separator: ".").first ?? "")
     }
 }
