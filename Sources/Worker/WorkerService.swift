@@ -88,6 +88,8 @@ public struct WorkerService: Service {
     private func runClaimLoop() async {
         let connection = queue.redis.makeBlockingConnection(name: "worker-claim")
         defer { connection.close() }
+        // Every claim's tokens: a claim whose reply is lost is asked again with them.
+        let tokens = ClaimTokens()
         var changes = state.changes.makeAsyncIterator()
         await withDiscardingTaskGroup { group in
             // Starts counting the grace at the signal itself, even while every slot is busy.
@@ -101,18 +103,19 @@ public struct WorkerService: Service {
             while !state.isStopping && !Task.isCancelled {
                 let free = state.freeCallSlots
                 if free == 0 {
-                    if state.mayClaimAhead, let lease = await claimAhead() {
+                    let ahead = state.mayClaimAhead ? await claimAhead(tokens) : []
+                    for lease in ahead {
                         state.claimedAhead(lease.job.id)
                         group.addTask { await run(lease, claimedAhead: true) }
-                        continue
                     }
+                    if !ahead.isEmpty { continue }
                     // A job's call returned or it ended, or shutdown began.
                     guard await changes.next() != nil else { break }
                     continue
                 }
                 let claim = Task {
                     try await queue.nextJobs(
-                        waitingOn: connection, upTo: free, progress: 10, message: "Preparing image",
+                        waitingOn: connection, upTo: free, progress: 10, message: "Preparing image", tokens: tokens,
                         onHold: { message in reportHold(message) })
                 }
                 state.register(claim)
@@ -137,9 +140,11 @@ public struct WorkerService: Service {
                     for lease in leases { try? await queue.release(lease, message: "Worker stopping; job queued again") }
                     break
                 }
-                for lease in leases {
-                    state.claimed(lease.job.id)
-                    group.addTask { await run(lease, claimedAhead: false) }
+                // More than `free` only when a lost claim's jobs came back: the rest wait for a slot.
+                for (index, lease) in leases.enumerated() {
+                    let ahead = index >= free
+                    if ahead { state.claimedAhead(lease.job.id) } else { state.claimed(lease.job.id) }
+                    group.addTask { await run(lease, claimedAhead: ahead) }
                 }
             }
             if state.jobs > 0 {
@@ -154,16 +159,18 @@ public struct WorkerService: Service {
     /// Claims a job ahead of a free call slot, unless few jobs wait (then they are
     /// left to idle workers, and no claim ahead is tried until the next claim), the queue is held,
     /// or Redis is unreachable (the next claim says so).
-    private func claimAhead() async -> JobLease? {
+    /// The jobs taken: one, or more when a lost claim's jobs came back (`ClaimTokens`).
+    private func claimAhead(_ tokens: ClaimTokens) async -> [JobLease] {
         let claimed: ClaimedJobs?
         do {
-            claimed = try await queue.claimAhead(progress: 10, message: "Preparing image", leavingWaiting: state.aheadLimit)
+            claimed = try await queue.claimAhead(
+                progress: 10, message: "Preparing image", leavingWaiting: state.aheadLimit, tokens: tokens)
         } catch {
-            return nil
+            return []
         }
         // Nothing taken: at most `aheadLimit` wait (or the queue is held), as far as this worker knows.
         state.noteWaiting(claimed?.waiting ?? 0)
-        return claimed?.leases.first
+        return claimed?.leases ?? []
     }
 
     /// A job in its own task, registered so a cancellation can reach it.

@@ -50,8 +50,11 @@ final class WorkerHarness: Sendable {
 
     func makeWorker(
         concurrency: Int = 4, grace: Duration = .seconds(30), timeout: Duration = .seconds(10), costs: CostTracker? = nil,
-        endpointURL: String? = nil, resultCache: ResultCachePolicy? = nil
+        endpointURL: String? = nil, resultCache: ResultCachePolicy? = nil, redis workerRedis: RedisClient? = nil
     ) throws -> WorkerService {
+        // `redis`: the worker's own client (through a proxy, say) to the harness's queue.
+        let shared = self.queue
+        let queue = workerRedis.map { JobQueue(redis: $0, keys: shared.keys, policy: shared.policy) } ?? shared
         let client = VertexPredictionClient(
             endpoint: try PredictionEndpoint(projectID: "p", location: "us-central1", endpointID: "e",
                                              baseURL: URL(string: endpointURL ?? endpoint.baseURL)),

@@ -20,9 +20,12 @@ extension JobQueue {
 
     /// A claim ahead of a free slot (`leavingWaiting` as for `claim`): the job taken, if any, and
     /// how many jobs still wait after it, or nil when none was taken (nothing beyond
-    /// `leavingWaiting` waits, the queue is held or paused).
-    public func claimAhead(progress: Int, message: String, leavingWaiting: Int) async throws(QueueError) -> ClaimedJobs? {
-        let batch = try await claim(tokens: [UUID().uuidString], progress: progress, message: message, leavingWaiting: leavingWaiting)
+    /// `leavingWaiting` waits, the queue is held or paused). With `tokens` left unanswered by an
+    /// earlier claim, the jobs still leased under them come back instead (possibly more than one).
+    public func claimAhead(
+        progress: Int, message: String, leavingWaiting: Int, tokens: ClaimTokens = ClaimTokens()
+    ) async throws(QueueError) -> ClaimedJobs? {
+        let batch = try await claim(tokens, upTo: 1, progress: progress, message: message, leavingWaiting: leavingWaiting)
         guard case .claimed(let leases, let waiting) = batch else { return nil }
         return ClaimedJobs(leases: leases, waiting: waiting)
     }
@@ -33,17 +36,19 @@ extension JobQueue {
     /// `maxBlock`. While the queue is held it sleeps until the hold ends (at most `maxBlock`);
     /// while an operator paused it, it blocks on the wake-up list `queue resume` fills (at most
     /// `maxBlock`); it tells `onHold` when a hold or pause begins and ends. Cancelling the task ends the wait at once;
-    /// a job already claimed is always returned, never dropped.
+    /// a job already claimed is always returned, never dropped. `tokens`: the worker's, so a claim
+    /// whose reply was lost is asked again with them (see `ClaimTokens`); its jobs then come back,
+    /// possibly more than `count`.
     public func nextJobs(
         waitingOn connection: RedisBlockingConnection, upTo count: Int, progress: Int, message: String,
-        maxBlock: Duration = .seconds(30), onHold: @Sendable (String?) -> Void = { _ in }
+        tokens: ClaimTokens = ClaimTokens(), maxBlock: Duration = .seconds(30),
+        onHold: @Sendable (String?) -> Void = { _ in }
     ) async throws -> ClaimedJobs {
         precondition(count > 0, "claim at least one job")
         var held = false
         while true {
             try Task.checkCancellation()
-            let tokens = (0..<count).map { _ in UUID().uuidString }
-            let batch = try await claim(tokens: tokens, progress: progress, message: message)
+            let batch = try await claim(tokens, upTo: count, progress: progress, message: message)
             if let message = batch.refusal {
                 if !held { onHold(message) }
                 held = true
@@ -90,13 +95,30 @@ extension JobQueue {
         }
     }
 
-    /// Claims up to one job per token.
+    /// Claims up to `count` jobs, one per token `tokens` lends; after an unanswered claim, first
+    /// the jobs still leased under its tokens (`claim.lua`).
     private func claim(
-        tokens: [String], progress: Int, message: String, leavingWaiting: Int = 0
+        _ tokens: ClaimTokens, upTo count: Int, progress: Int, message: String, leavingWaiting: Int = 0
+    ) async throws(QueueError) -> ClaimBatch {
+        let (lent, unanswered) = tokens.lend(count)
+        let batch = try await claim(tokens: lent, progress: progress, message: message, leavingWaiting: leavingWaiting,
+                                    unanswered: unanswered)
+        if case .claimed(let leases, _) = batch {
+            tokens.answered(spending: leases.map(\.token))
+        } else {
+            tokens.answered(spending: [])
+        }
+        return batch
+    }
+
+    /// Claims up to one job per token; with `unanswered`, returns the jobs already leased under
+    /// them if there are any.
+    private func claim(
+        tokens: [String], progress: Int, message: String, leavingWaiting: Int = 0, unanswered: Bool = false
     ) async throws(QueueError) -> ClaimBatch {
         let reply = try await run(QueueScripts.claim, keys: [keys.operatorPause], [
             tokens.joined(separator: ","), String(policy.leaseDuration.milliseconds), String(progress), message, "100",
-            String(max(leavingWaiting, 0)),
+            String(max(leavingWaiting, 0)), unanswered ? "1" : "0",
         ])
         switch reply.tag {
         case "empty":
@@ -106,13 +128,15 @@ extension JobQueue {
         case "paused":
             return .paused(message: try reply.string(0))
         case "claimed":
-            // The jobs, then the wait list's length.
+            // The jobs, each with the token it is leased under, then the wait list's length.
             let jobs = reply.values.dropLast()
             guard !jobs.isEmpty, jobs.count <= tokens.count else { throw reply.unexpected() }
             let waiting = try reply.integer(jobs.count)
             var leases: [JobLease] = []
-            for (token, fields) in zip(tokens, jobs) {
-                guard let fields = fields.fieldMap, let job = Job(fields: fields) else { throw reply.unexpected() }
+            for fields in jobs {
+                guard let fields = fields.fieldMap, let job = Job(fields: fields), let token = fields["lease_token"],
+                    tokens.contains(token)
+                else { throw reply.unexpected() }
                 leases.append(JobLease(job: job, token: token))
             }
             return .claimed(leases, waiting: Int(waiting))

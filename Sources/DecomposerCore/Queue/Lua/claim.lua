@@ -8,19 +8,44 @@
 -- ARGV: the common four, then
 --   [5] lease tokens, comma-separated, [6] lease ms, [7] progress, [8] message,
 --   [9] maintenance batch limit, [10] jobs to leave waiting (a claim ahead takes a job only
---   while more than that many wait, so idle workers still find jobs)
+--   while more than that many wait, so idle workers still find jobs), [11] '1' when these tokens
+--   went out before in a claim whose reply never came (ClaimTokens), else '0'
 -- Returns {'claimed', {HGETALL of each job}…, jobs still waiting} | {'empty', next wake-up ms or '', now}
 --       | {'held', message, ms until the hold ends} | {'paused', the operator's message}
+--   Each job's `lease_token` field says which token it is leased under.
 local now = nowMs()
 local limit = tonumber(ARGV[9])
 promoteDue(now, limit)
 recoverExpired(now, limit)
+local tokens = {}
+for token in string.gmatch(ARGV[5], '[^,]+') do tokens[#tokens + 1] = token end
+local leaseMs = tonumber(ARGV[6])
+-- Asked again after a lost reply: the jobs an earlier run leased under these tokens go back to
+-- their worker (lease renewed) before anything else, held or paused queue included, since they
+-- were taken before. A walk over the running jobs, only on this rare path.
+if ARGV[11] == '1' then
+  local mine = {}
+  for _, token in ipairs(tokens) do mine[token] = true end
+  local again = {'claimed'}
+  for _, id in ipairs(redis.call('ZRANGE', ACTIVE, 0, -1)) do
+    local job = foundJob(id)
+    local lease = redis.call('HMGET', job.key, 'status', 'lease_token')
+    if lease[1] == 'processing' and lease[2] and mine[lease[2]] then
+      local leaseUntil = now + leaseMs
+      redis.call('ZADD', ACTIVE, leaseUntil, id)
+      redis.call('HSET', job.key, 'lease_until', tostring(leaseUntil))
+      again[#again + 1] = redis.call('HGETALL', job.key)
+    end
+  end
+  if #again > 1 then
+    again[#again + 1] = redis.call('LLEN', WAIT)
+    return again
+  end
+end
 local held = redis.call('GET', HOLD)
 if held then return {'held', held, tostring(redis.call('PTTL', HOLD))} end
 local paused = redis.call('GET', KEYS[12])
 if paused then return {'paused', paused} end
-local tokens = {}
-for token in string.gmatch(ARGV[5], '[^,]+') do tokens[#tokens + 1] = token end
 local leaving = tonumber(ARGV[10])
 local reply = {'claimed'}
 while #reply <= #tokens and (leaving == 0 or redis.call('LLEN', WAIT) > leaving) do
@@ -29,7 +54,7 @@ while #reply <= #tokens and (leaving == 0 or redis.call('LLEN', WAIT) > leaving)
   local job = foundJob(id)
   -- Ids of jobs that expired or were cancelled meanwhile are dropped.
   if redis.call('HGET', job.key, 'status') == 'queued' then
-    local leaseUntil = now + tonumber(ARGV[6])
+    local leaseUntil = now + leaseMs
     redis.call('ZADD', ACTIVE, leaseUntil, id)
     redis.call('HSET', job.key, 'lease_token', tokens[#reply], 'lease_until', tostring(leaseUntil))
     redis.call('HDEL', job.key, 'last_error')
