@@ -156,7 +156,7 @@ case "pipeline":
     let kept = stringOption("--files").map { URL(fileURLWithPath: $0) }
     let root = (kept ?? FileManager.default.temporaryDirectory).appendingPathComponent("bench-\(UUID().uuidString)")
     defer { if kept == nil { try? FileManager.default.removeItem(at: root) } }
-    let http = CurlHTTPClient(maxConnections: concurrency * 2)
+    let http = CurlHTTPClient(maxConnections: concurrency * 2, lanes: 2)  // as `decomposer worker`
     let storage = try PipelineStorage(root: root, http: http)
     try await storage.backend.prepare()
     // One upload for every job by default (the worker then prepares it once: its cache of

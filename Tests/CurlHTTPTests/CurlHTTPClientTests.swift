@@ -65,6 +65,42 @@ import TestSupport
         #expect(bodyWaitedForTheReport.withLock { $0 }, "reported as the head arrived, before the body")
     }
 
+    /// A request sent while another is in flight goes out on the other lane (thread).
+    @Test func aRequestTakesTheLaneWithFewerRequestsInFlight() async throws {
+        let firstArrived = DispatchSemaphore(value: 0)
+        let secondArrived = DispatchSemaphore(value: 0)
+        let server = try TestHTTPServer { request in
+            if request.path == "/first" {
+                firstArrived.signal()
+                // Still in flight when the second is sent (at most 10 s).
+                _ = secondArrived.wait(timeout: .now() + 10)
+            } else {
+                secondArrived.signal()
+            }
+            return .respond(status: 200, body: Array(request.path.utf8))
+        }
+        defer { server.stop() }
+        let client = CurlHTTPClient(lanes: 2)
+        defer { client.shutdown() }
+        let threads = Mutex<[String: String]>([:])
+        func request(_ path: String) -> HTTPRequest {
+            var request = HTTPRequest(url: server.baseURL + path)
+            request.onResponseHead = { _ in
+                let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "?"
+                threads.withLock { $0[path] = name.trimmingCharacters(in: .whitespacesAndNewlines) }
+            }
+            return request
+        }
+        let firstRequest = request("/first")
+        let first = Task { try await client.send(firstRequest) }
+        #expect(firstArrived.wait(timeout: .now() + 10) == .success)
+        let second = try await client.send(request("/second"))
+        #expect(try await first.value.body == Array("/first".utf8))
+        #expect(second.body == Array("/second".utf8))
+        let names = threads.withLock { $0 }
+        #expect(Set(names.values) == ["curl-http-0", "curl-http-1"], "\(names)")
+    }
+
     @Test func aSlowServerHitsTheTimeout() async throws {
         let server = try TestHTTPServer { _ in .hang }
         defer { server.stop() }

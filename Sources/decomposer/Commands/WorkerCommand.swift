@@ -26,7 +26,9 @@ struct WorkerCommand: AsyncParsableCommand {
         try await environment.requireRedis()
         if let warning = await RedisEvictionCheck.warning(environment.redis) { logger.warning("\(warning)") }
 
-        let http = CurlHTTPClient(maxConnections: max(configuration.maxConcurrentJobs * 2, 8))
+        // Two lanes: a request goes out on one while the other receives replies that came in
+        // together (megabytes each), instead of waiting behind them (bench/README.md, worker).
+        let http = CurlHTTPClient(maxConnections: max(configuration.maxConcurrentJobs * 2, 8), lanes: 2)
         defer { http.shutdown() }
         let storage = try environment.storage(http: http)
         let (worker, client) = try environment.makeWorker(http: http, storage: storage)
