@@ -30,21 +30,7 @@ public final class RedisReplyDroppingProxy: Sendable {
     private let state = Mutex(State())
 
     public init(upstreamPort: Int) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket() failed") }
-        var address = Self.loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard ok else {
-            close(fd)
-            throw TestSupportError("bind/listen failed")
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (listener, port) = try LoopbackSocket.bound(listening: 64)
         self.upstreamPort = upstreamPort
         Thread.startNamed("redis-proxy-accept") { [self] in acceptLoop() }
     }
@@ -76,7 +62,7 @@ public final class RedisReplyDroppingProxy: Sendable {
                 if state.withLock({ $0.stopped }) { break }
                 continue
             }
-            guard let upstream = connectUpstream(), admit(client, upstream) else {
+            guard let upstream = LoopbackSocket.connected(to: upstreamPort), admit(client, upstream) else {
                 close(client)
                 continue
             }
@@ -148,27 +134,6 @@ public final class RedisReplyDroppingProxy: Sendable {
             close(client)
             close(upstream)
         }
-    }
-
-    private func connectUpstream() -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = Self.loopback(port: upstreamPort)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        if !connected { close(fd) }
-        return connected ? fd : nil
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return address
     }
 
     private static func send(_ bytes: ArraySlice<UInt8>, to fd: Int32) -> Bool {

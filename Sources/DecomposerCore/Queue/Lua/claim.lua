@@ -20,6 +20,18 @@ recoverExpired(now, limit)
 local tokens = {}
 for token in string.gmatch(ARGV[5], '[^,]+') do tokens[#tokens + 1] = token end
 local leaseMs = tonumber(ARGV[6])
+-- Leases the job to `token` for the lease's length (again, for a job a lost reply took).
+local function lease(job, token)
+  local leaseUntil = now + leaseMs
+  redis.call('ZADD', ACTIVE, leaseUntil, job.id)
+  redis.call('HSET', job.key, 'lease_token', token, 'lease_until', tostring(leaseUntil))
+end
+-- The reply's tail: the wait list's length after the claim. A worker whose slots are full then
+-- knows whether a claim ahead would find anything, and skips the one that would not.
+local function claimed(reply)
+  reply[#reply + 1] = redis.call('LLEN', WAIT)
+  return reply
+end
 -- Asked again after a lost reply: the jobs an earlier run leased under these tokens go back to
 -- their worker (lease renewed) before anything else, held or paused queue included, since they
 -- were taken before. A walk over the running jobs, only on this rare path.
@@ -29,18 +41,13 @@ if ARGV[11] == '1' then
   local again = {'claimed'}
   for _, id in ipairs(redis.call('ZRANGE', ACTIVE, 0, -1)) do
     local job = foundJob(id)
-    local lease = redis.call('HMGET', job.key, 'status', 'lease_token')
-    if lease[1] == 'processing' and lease[2] and mine[lease[2]] then
-      local leaseUntil = now + leaseMs
-      redis.call('ZADD', ACTIVE, leaseUntil, id)
-      redis.call('HSET', job.key, 'lease_until', tostring(leaseUntil))
+    local current = redis.call('HMGET', job.key, 'status', 'lease_token')
+    if current[1] == 'processing' and current[2] and mine[current[2]] then
+      lease(job, current[2])
       again[#again + 1] = redis.call('HGETALL', job.key)
     end
   end
-  if #again > 1 then
-    again[#again + 1] = redis.call('LLEN', WAIT)
-    return again
-  end
+  if #again > 1 then return claimed(again) end
 end
 local held = redis.call('GET', HOLD)
 if held then return {'held', held, tostring(redis.call('PTTL', HOLD))} end
@@ -54,20 +61,13 @@ while #reply <= #tokens and (leaving == 0 or redis.call('LLEN', WAIT) > leaving)
   local job = foundJob(id)
   -- Ids of jobs that expired or were cancelled meanwhile are dropped.
   if redis.call('HGET', job.key, 'status') == 'queued' then
-    local leaseUntil = now + leaseMs
-    redis.call('ZADD', ACTIVE, leaseUntil, id)
-    redis.call('HSET', job.key, 'lease_token', tokens[#reply], 'lease_until', tostring(leaseUntil))
+    lease(job, tokens[#reply])
     redis.call('HDEL', job.key, 'last_error')
     change(job, now, {'status', 'processing', 'progress', ARGV[7], 'message', ARGV[8]})
     reply[#reply + 1] = redis.call('HGETALL', job.key)
   end
 end
--- The wait list's length after the claim: a worker whose slots are full then knows whether a
--- claim ahead would find anything, and skips the one that would not.
-if #reply > 1 then
-  reply[#reply + 1] = redis.call('LLEN', WAIT)
-  return reply
-end
+if #reply > 1 then return claimed(reply) end
 if redis.call('LLEN', WAIT) > 0 then return {'empty', '', tostring(now)} end
 -- Nothing is waiting, so every wake-up token left is stale.
 redis.call('DEL', MARKER)
