@@ -2,8 +2,8 @@ import CCurl
 import Foundation
 import SystemSupport
 
-/// One transfer's state. Lives only on the curl thread (created, driven and
-/// freed there); libcurl reaches it through the user-data pointer.
+/// One transfer's state. Lives only on its lane's thread (`CurlLane`: created, driven
+/// and freed there); libcurl reaches it through the user-data pointer.
 final class CurlTransfer {
     let id: UInt64
     let handle: UnsafeMutableRawPointer
@@ -144,7 +144,7 @@ final class CurlTransfer {
     }
 }
 
-/// A request waiting to be handed to the curl thread.
+/// A request waiting to be handed to its lane's thread.
 struct PendingTransfer: Sendable {
     let id: UInt64
     let request: HTTPRequest
