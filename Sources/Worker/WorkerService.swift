@@ -147,6 +147,7 @@ public struct WorkerService: Service {
                     group.addTask { await run(lease, claimedAhead: ahead) }
                 }
             }
+            if tokens.hasUnanswered { await handBackUnanswered(tokens) }
             if state.jobs > 0 {
                 logger.notice("Waiting for running jobs", metadata: ["jobs": "\(state.jobs)", "grace_s": "\(shutdownGrace.components.seconds)"])
             }
@@ -171,6 +172,19 @@ public struct WorkerService: Service {
         // Nothing taken: at most `aheadLimit` wait (or the queue is held), as far as this worker knows.
         state.noteWaiting(claimed?.waiting ?? 0)
         return claimed?.leases ?? []
+    }
+
+    /// Stopping right after a claim whose reply was lost: the jobs it took go back to the front of
+    /// the queue now instead of when their lease runs out. One try (Redis may be what is down); a
+    /// claim ahead that leaves every waiting job takes nothing new.
+    private func handBackUnanswered(_ tokens: ClaimTokens) async {
+        guard let claimed = try? await queue.claimAhead(
+            progress: 10, message: "Preparing image", leavingWaiting: Int.max, tokens: tokens)
+        else { return }
+        for lease in claimed.leases {
+            try? await queue.release(lease, message: "Worker stopping; job queued again")
+            logger.notice("Handed back a job whose claim reply was lost", metadata: ["job_id": "\(lease.job.id.lowercasedString)"])
+        }
     }
 
     /// A job in its own task, registered so a cancellation can reach it.

@@ -31,4 +31,32 @@ import Worker
         #expect(jobs.allSatisfy { $0.attempts == 1 && $0.recoveries == 0 }, "no job waited out its lease")
         #expect(harness.endpoint.requestCount == 2)
     }
+
+    /// A worker stopping in the second between the lost reply and its next claim hands the job back
+    /// to the queue as it stops, instead of leaving it leased to a token nobody holds.
+    @Test func aWorkerStoppingRightAfterALostClaimHandsTheJobBack() async throws {
+        let server = try await SharedRedis.server()
+        let proxy = try RedisReplyDroppingProxy(upstreamPort: server.port)
+        defer { proxy.stop() }
+        var configuration = server.configuration
+        configuration.port = proxy.port
+        let workerRedis = RedisClient(configuration: configuration)
+        defer { workerRedis.shutdown() }
+        let harness = try await WorkerHarness(server: server, lease: .seconds(60)) { _, request in
+            WorkerHarness.prediction(layers: WorkerHarness.layerCount(in: request))
+        }
+        defer { harness.shutdown() }
+        let id = try #require(try await harness.enqueue(1).first)
+        proxy.dropReplyToNext(containing: "Preparing image")
+        try await harness.withWorkers([try harness.makeWorker(concurrency: 1, redis: workerRedis)]) {
+            // The worker waits a second before claiming again; it is told to stop well before.
+            try await harness.waitFor { proxy.droppedReplies == 1 }
+        }
+        let job = try #require(try await harness.queue.job(id))
+        // Queued again at once (or, had the worker claimed again first, run to the end): never left
+        // processing under a lease nobody holds.
+        #expect(job.status == .queued || job.status == .completed, "\(job.status): \(job.message)")
+        #expect(job.recoveries == 0)
+        if job.status == .queued { #expect(job.message == "Worker stopping; job queued again") }
+    }
 }
