@@ -171,6 +171,10 @@ public final class JobWatchHub: Service, Sendable {
                 places.compactMap { id, place in
                     guard state.queued.contains(id), state.places[id] != place else { return nil }
                     state.places[id] = place
+                    // Out of the line (claimed, cancelled…) while its watchers still have it queued: its
+                    // next version says so. Pushed, the same version again without a place would reach
+                    // a watcher before that change does.
+                    guard place != .notWaiting else { return nil }
                     return (place, Array((state.watchers[id] ?? [:]).values))
                 }
             }
