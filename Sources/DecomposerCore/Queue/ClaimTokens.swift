@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SystemSupport
 
 /// The lease tokens one worker claims with, kept across a claim whose reply never came.
 ///
@@ -31,7 +32,7 @@ public final class ClaimTokens: Sendable {
     /// so no job leased under one is left behind.
     func lend(_ count: Int) -> (tokens: [String], unanswered: Bool) {
         state.withLock { state in
-            while state.spare.count < count { state.spare.append(UUID().uuidString) }
+            while state.spare.count < count { state.spare.append(UUID.random().lowercasedString) }
             let tokens = state.unanswered ? state.spare : Array(state.spare.prefix(count))
             let unanswered = state.unanswered
             // Until an answer comes, these may lease jobs.
