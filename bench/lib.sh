@@ -1,6 +1,6 @@
 # Sourced by the bench parts: a private redis-server and process figures.
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source scripts/lib/free-port.sh
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 # VmHWM: the peak resident set of a running process, in MiB.
 peak_rss_mib() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }

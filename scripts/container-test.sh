@@ -136,7 +136,7 @@ podman run --rm --entrypoint bash "$image" -c '
 '
 
 # --- the stack as containers -----------------------------------------------------------------------
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source scripts/lib/free-port.sh
 redis_port=$(free_port) endpoint_port=$(free_port) api_port=$(free_port) worker_port=$(free_port)
 suffix=$$
 mkdir -p "$run/data" "$run/out"

@@ -32,7 +32,7 @@ public final class FakeGCSServer: Sendable {
         RunningServers.removeAtExit(root)
         var lastError: Error?
         for _ in 0..<5 {
-            let server = FakeGCSServer(port: try RedisPorts.reserve(), root: root)
+            let server = FakeGCSServer(port: try freeLoopbackPort(), root: root)
             do {
                 try await server.launch(binary)
                 return server

@@ -3,8 +3,9 @@ import Foundation
 /// TCP sockets on 127.0.0.1 for the test servers and relays: the one place that binds one and
 /// reads back the port the kernel chose.
 enum LoopbackSocket {
-    /// A socket bound to a free loopback port, listening with `backlog` when given; the caller owns it.
-    static func bound(listening backlog: Int32? = nil) throws -> (descriptor: Int32, port: Int) {
+    /// A socket bound to `port` on loopback (0: one the kernel chooses), listening with `backlog`
+    /// when given; the caller owns it.
+    static func bound(port: Int = 0, listening backlog: Int32? = nil) throws -> (descriptor: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket() failed") }
         if backlog != nil {
@@ -13,7 +14,7 @@ enum LoopbackSocket {
             var yes: Int32 = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         }
-        var address = address(port: 0)
+        var address = address(port: port)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let ok = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -26,7 +26,7 @@ public final class RedisServer: Sendable {
         RunningServers.removeAtExit(directory)
         var lastError: Error?
         for _ in 0..<5 {
-            let server = RedisServer(port: try RedisPorts.reserve(), directory: directory, appendOnly: appendOnly)
+            let server = RedisServer(port: try freeLoopbackPort(), directory: directory, appendOnly: appendOnly)
             do {
                 try await server.launch()
                 return server
@@ -155,20 +155,6 @@ private actor SharedServerBox {
     }
 }
 
-/// Ports this process has given a server, never handed out again: a stopped
-/// server's port stays its own until its `restart()`.
-enum RedisPorts {
-    private static let used = Mutex<Set<Int>>([])
-
-    static func reserve() throws -> Int {
-        for _ in 0..<100 {
-            let port = try freeLoopbackPort()
-            if used.withLock({ $0.insert(port).inserted }) { return port }
-        }
-        throw TestSupportError("no unused loopback port")
-    }
-}
-
 /// PIDs of servers to kill when the test process exits, even if a test forgot.
 enum RunningServers {
     private static let pids = Mutex<Set<Int32>>([])
@@ -234,9 +220,7 @@ private func markDescriptorsCloseOnExec() {
     }
 }
 
-/// Binds port 0 on loopback and returns what the kernel chose.
+/// A loopback port nothing holds, for a server a test starts itself; see `LoopbackPorts`.
 public func freeLoopbackPort() throws -> Int {
-    let (fd, port) = try LoopbackSocket.bound()
-    close(fd)
-    return port
+    try LoopbackPorts.take()
 }

@@ -68,9 +68,11 @@ final class WorkerHarness: Sendable {
             logger: Logger(label: "worker-test"))
     }
 
-    /// Runs workers in a ServiceGroup (as `decomposer worker` does) until `body` returns, then shuts them down gracefully.
-    func withWorkers<T: Sendable>(_ workers: [WorkerService], _ body: () async throws -> T) async throws -> T {
-        let group = ServiceGroup(configuration: .init(services: workers, logger: Logger(label: "group")))
+    /// Runs workers (and a health server) in a ServiceGroup, as `decomposer worker` does, until
+    /// `body` returns, then shuts them down gracefully. When `body` fails after a service did (a
+    /// port it could not bind ends the group and stops the workers), the report names both.
+    func withWorkers<T: Sendable>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
+        let group = ServiceGroup(configuration: .init(services: services, logger: Logger(label: "group")))
         let running = Task { try await group.run() }
         do {
             let value = try await body()
@@ -79,7 +81,9 @@ final class WorkerHarness: Sendable {
             return value
         } catch {
             await group.triggerGracefulShutdown()
-            _ = try? await running.value
+            if case .failure(let serviceError) = await running.result {
+                throw TestSupportError("\(error), after a service failed: \(serviceError)")
+            }
             throw error
         }
     }

@@ -245,15 +245,18 @@ import ServiceLifecycle
         let port = try freeLoopbackPort()
         let health = WorkerHealthServer.make(worker: worker, host: "127.0.0.1", port: port, logger: .init(label: "health"))
         let ids = try await harness.enqueue(2)
-        let group = ServiceGroup(configuration: .init(services: [health, worker], logger: .init(label: "group")))
-        let running = Task { try await group.run() }
-        _ = try await harness.waitUntilFinished(ids)
+        try await harness.withWorkers([health, worker]) {
+            _ = try await harness.waitUntilFinished(ids)
+            try await Self.expectHealthReadinessAndMetrics(at: port, http: harness.http)
+        }
+    }
 
+    private static func expectHealthReadinessAndMetrics(at port: Int, http: CurlHTTPClient) async throws {
         let base = "http://127.0.0.1:\(port)"
         func get(_ path: String) async throws -> HTTPResponse {
             var last: Error?
             for _ in 0..<100 {
-                do { return try await harness.http.send(HTTPRequest(url: base + path)) } catch { last = error }
+                do { return try await http.send(HTTPRequest(url: base + path)) } catch { last = error }
                 try await Task.sleep(for: .milliseconds(20))
             }
             throw last ?? TestSupportError("no answer")
@@ -267,9 +270,6 @@ import ServiceLifecycle
         #expect(metrics.contains(#"decomposer_queue_depth_jobs{state="waiting"} 0"#))
         #expect(metrics.contains("decomposer_queue_demand_jobs 0"), "the autoscaling gauge, from the worker too")
         #expect(metrics.contains("decomposer_queue_claimable 1"))
-
-        await group.triggerGracefulShutdown()
-        try await running.value
     }
 
     @Test func readinessFailsWhileTheWorkerDrains() async throws {

@@ -17,7 +17,7 @@ stack_stop() {
 trap stack_stop EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source scripts/lib/free-port.sh
 wait_for() {
   for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "not ready: $1" >&2
