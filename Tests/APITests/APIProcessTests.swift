@@ -46,7 +46,7 @@ import TestSupport
         #expect(families.count == Set(families).count, "each metric family appears once: \(families)")
 
         process.terminate()  // SIGTERM
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0, "\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
     }

@@ -154,7 +154,7 @@ import TestSupport
             return log.contains("Storage unavailable; keeping the layers and trying again")
         }
         kill(doomed.process.processIdentifier, SIGKILL)
-        doomed.process.waitUntilExit()
+        await doomed.process.exited()
         try await setup.gcs.restart()
 
         let worker = try setup.launch(["worker"], folder: "worker", extra: ["JOB_LEASE_SECONDS": "3"])

@@ -53,7 +53,7 @@ import TestSupport
         }
 
         process.terminate()
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationStatus == 0)
         let logged = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
         #expect(logged.contains("Cost alerts to \(receiver.baseURL) (slack)"), "\(logged)")

@@ -42,7 +42,7 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: api.folder.appendingPathComponent("results").path))
 
         let cleanup = try setup.launch(["cleanup", "--older-than", "0s"], folder: "cleanup")
-        cleanup.process.waitUntilExit()
+        await cleanup.process.exited()
         #expect(cleanup.process.terminationStatus == 0)
         #expect(try await setup.objectNames(prefix: "results/\(jobID)/").isEmpty, "the export goes with the job's layers")
     }

@@ -67,7 +67,7 @@ import TestSupport
         #expect(refused.status == 422, "\(refused.text)")
         #expect(refused.text.contains("invalid_webhook"))
         process.terminate()
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationStatus == 0)
         #expect(ordered.statuses == ["processing", "completed"])
         #expect(gone.statuses == ["processing"], "the 410 stopped the job's later events")

@@ -109,6 +109,15 @@ func spawn(_ arguments: [String]) throws -> pid_t {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    // The child gets nothing of ours but stdio, closed in the child alone: an inherited pipe end
+    // would keep another test's reader from ever seeing EOF, and an inherited end of the socket
+    // Foundation's `Process` watches a child by would hide that child's exit. (Marking our
+    // descriptors close-on-exec in this process instead raced with `Process.run` on another
+    // thread: its child then lost that socket at exec, and Foundation's one reaper thread blocked in
+    // `waitpid` on the live child, stalling every `waitUntilExit` of the run.)
+    guard let closeFrom = addCloseFrom, closeFrom(&actions, 3) == 0 else {
+        throw TestSupportError("posix_spawn_file_actions_addclosefrom_np is missing (glibc 2.34 or later)")
+    }
     // Threads of the test process block signals; a child inherits the mask,
     // and redis-server would then never see SIGTERM. Start it with a clean one.
     var attributes = posix_spawnattr_t()
@@ -124,12 +133,18 @@ func spawn(_ arguments: [String]) throws -> pid_t {
     var cArguments = arguments.map { strdup($0) }
     cArguments.append(nil)
     defer { for argument in cArguments { free(argument) } }
-    markDescriptorsCloseOnExec()
     var child: pid_t = 0
     let result = posix_spawn(&child, arguments[0], &actions, &attributes, &cArguments, environ)
     guard result == 0 else { throw TestSupportError("posix_spawn \(arguments[0]) failed: \(result)") }
     return child
 }
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34), which Swift's Glibc module does not
+/// declare: looked up by name.
+private let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+}()
 
 /// One server for the whole test process; tests keep apart by key prefix.
 public enum SharedRedis {
@@ -208,16 +223,6 @@ enum RunningServers {
 public struct TestSupportError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
-}
-
-/// The child gets nothing of ours but stdio: an inherited pipe end would keep
-/// another test's reader from ever seeing EOF.
-private func markDescriptorsCloseOnExec() {
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
-    for fd in names.compactMap({ Int32($0) }) where fd > 2 {
-        let flags = fcntl(fd, F_GETFD)
-        if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
-    }
 }
 
 /// A loopback port nothing holds, for a server a test starts itself; see `LoopbackPorts`.

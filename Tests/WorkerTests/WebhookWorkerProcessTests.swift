@@ -45,14 +45,14 @@ import TestSupport
         defer { if doomed.isRunning { kill(doomed.processIdentifier, SIGKILL) } }
         try await harness.waitFor({ received.requests.withLock { $0.count } >= 1 }, within: .seconds(60))
         kill(doomed.processIdentifier, SIGKILL)
-        doomed.waitUntilExit()
+        await doomed.exited()
         #expect(try await harness.queue.job(id)?.status == .completed, "the job's own end never waited for its webhook")
 
         let successor = try startWorker(environment)
         defer { if successor.isRunning { kill(successor.processIdentifier, SIGKILL) } }
         try await harness.waitFor({ try await harness.queue.webhookState(of: id)?.delivered == 1 }, within: .seconds(60))
         kill(successor.processIdentifier, SIGTERM)
-        successor.waitUntilExit()
+        await successor.exited()
 
         let requests = received.requests.withLock { $0 }
         #expect(requests.count >= 2)

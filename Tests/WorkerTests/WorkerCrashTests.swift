@@ -32,7 +32,7 @@ import TestSupport
         }
         #expect(try await harness.queue.job(id)?.status == .processing)
         kill(doomed.processIdentifier, SIGKILL)
-        doomed.waitUntilExit()
+        await doomed.exited()
 
         let job = try await harness.withWorkers([try harness.makeWorker()]) {
             try await harness.waitUntilFinished([id], within: .seconds(60))[0]
