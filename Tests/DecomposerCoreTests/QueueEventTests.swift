@@ -58,6 +58,38 @@ import SystemSupport
         }
     }
 
+    /// A new job with the usual message has no stream until its first change: its first event is
+    /// announced (the admin page's live view) but not kept, and a history (`events` from version 0)
+    /// rebuilds it from the hash, equal to what was announced, before and after the job moves on.
+    @Test func aNewJobsFirstEventIsAnnouncedAndRebuiltForItsHistoryWithoutAStream() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let queue = context.queue
+        var feed = queue.eventFeed().makeAsyncIterator()
+        guard case .resubscribed = await feed.next() else {
+            Issue.record("the feed starts with a subscription")
+            return
+        }
+        let request = JobRequest(fileID: UUID(), numLayers: 3, resolution: 640, useCache: false,
+                                 parent: JobParent(jobID: UUID(), layer: 2))
+        let id = try await queue.enqueue(request).jobID
+        guard case .changed(let change) = await feed.next() else {
+            Issue.record("no event for the new job")
+            return
+        }
+        let announced = try #require(change.job)
+        #expect(announced.id == id && announced.version == 1 && announced.message == JobQueue.waitingMessage)
+        #expect(try await queue.redis.send(["EXISTS", queue.keys.events(id)]).int == 0, "no stream for a waiting job")
+        #expect(try await queue.events(of: id, after: 0) == [announced])
+
+        let lease = try #require(try await context.claim())
+        try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+        let history = try await queue.events(of: id, after: 0)
+        #expect(history.map(\.version) == [1, 2, 3])
+        #expect(history.first == announced, "rebuilt after the job moved on, not its fields of now")
+        #expect(try await queue.events(of: id, after: 1).map(\.version) == [2, 3])
+    }
+
     /// Workers learn of cancellations from a channel of their own that carries only running
     /// jobs' ids: a cancelled queued job (which no worker holds) is not published.
     @Test func aCancelledRunningJobIsPublishedOnTheCancellationsChannel() async throws {

@@ -3,20 +3,51 @@ import Redis
 import SystemSupport
 
 extension JobQueue {
-    /// Every change of a job after `version`, in order, from its stream.
+    /// Every change of a job after `version`, in order, from its stream. From version 0 (a job's
+    /// history) the first is rebuilt from the job when its stream starts at the second (`firstEvent`).
     public func events(of id: UUID, after version: Int) async throws(QueueError) -> [Job] {
+        let range = ["XRANGE", keys.events(id), "0-\(version + 1)", "+"]
+        let replies: [RedisReply]
         do {
-            let reply = try await redis.send(["XRANGE", keys.events(id), "0-\(version + 1)", "+"])
-            return (reply.array ?? []).compactMap { entry in
-                guard let parts = entry.array, parts.count == 2, let fields = parts[1].array, fields.count == 2,
-                    let payload = fields[1].string
-                else { return nil }
-                return Job(eventPayload: payload)
-            }
+            replies = try await version == 0 ? redis.pipeline([range, ["HGETALL", keys.job(id)]]) : [redis.send(range)]
         } catch {
             throw .redis(error)
         }
+        var events = (replies[0].array ?? []).compactMap { entry -> Job? in
+            guard let parts = entry.array, parts.count == 2, let fields = parts[1].array, fields.count == 2,
+                let payload = fields[1].string
+            else { return nil }
+            return Job(eventPayload: payload)
+        }
+        if replies.count == 2, let fields = replies[1].fieldMap, let job = Job(fields: fields),
+            (events.first?.version ?? job.version + 1) == 2, let first = Self.firstEvent(of: fields) {
+            events.insert(first, at: 0)
+        }
+        return events
     }
+
+    /// Version 1 of a job, rebuilt from its hash: what `enqueue` wrote, with its first values. The
+    /// enqueue script announces a new job's first event but keeps it in the stream only when its
+    /// message is not `waitingMessage` (nobody watches a job before its id is answered; a stream
+    /// costs Redis about 4.7 KiB), so this is the event it announced. Keep the fields alike with
+    /// enqueue.lua's HSET.
+    static func firstEvent(of fields: [String: String]) -> Job? {
+        var first = fields.filter { Self.enqueuedFields.contains($0.key) }
+        for (name, value) in [
+            ("attempts", "0"), ("recoveries", "0"), ("cost_micros", "0"), ("version", "1"), ("status", "queued"),
+            ("progress", "0"), ("message", Self.waitingMessage),
+        ] {
+            first[name] = value
+        }
+        first["updated_at"] = fields["created_at"]
+        return Job(fields: first)
+    }
+
+    /// The fields `enqueue` writes whose first values the hash still has.
+    private static let enqueuedFields: Set = [
+        "id", "file_id", "num_layers", "resolution", "max_attempts", "max_recoveries", "created_at", "cache",
+        "parent_job_id", "parent_layer",
+    ]
 
     /// Every job change in the queue, live, from one subscription.
     public func eventFeed() -> AsyncStream<JobFeedEvent> {

@@ -54,13 +54,14 @@ local function pushBack(id)
   redis.call('ZADD', ORDER, (tonumber(last[2]) or 0) + 1, id)
 end
 
--- Appends a job's event (`payload`: its public fields at `version`, JSON) to its stream under id
--- 0-<version> (so a watcher can read every change after the version it has) and publishes it on
--- the events channel (one subscription per process fans out to watchers).
-local function publish(job, version, payload)
+-- Keeps a job's event (`payload`: its public fields at `version`, JSON) in its stream under id
+-- 0-<version>, so a watcher can read every change after the version it has.
+local function keep(job, version, payload)
   redis.call('XADD', job.events, 'MAXLEN', '~', '256', '0-' .. version, 'job', payload)
-  redis.call('PUBLISH', prefix .. ':events', payload)
 end
+
+-- Sends a job's event on the events channel (one subscription per process fans out to watchers).
+local function announce(payload) redis.call('PUBLISH', prefix .. ':events', payload) end
 
 -- Puts the event in the webhook outbox when `status` is one of the webhook's events (comma-separated).
 local function notifyWebhook(job, version, at, payload, hook, hookEvents, status)

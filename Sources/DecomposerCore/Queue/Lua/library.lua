@@ -1,5 +1,5 @@
 -- The queue's shared Lua, part two: put in front of every queue script but `enqueue`, after
--- `library-core.lua` (its keys, clock, `pushBack`, `publish` and `wake`).
+-- `library-core.lua` (its keys, clock, `pushBack`, `keep`, `announce` and `wake`).
 local FINISHED = {completed = KEYS[9], cancelled = KEYS[10], failed = DEAD}
 
 -- The wait list's other helpers (see `pushBack` in library-core.lua for the mirror's rule).
@@ -25,6 +25,12 @@ end
 local function foundJob(id)
   local key = prefix .. ':job:' .. id
   return {id = id, key = key, events = key .. ':events'}
+end
+
+-- Keeps and announces an event: every change of a job (a new job's first event: see enqueue.lua).
+local function publish(job, version, payload)
+  keep(job, version, payload)
+  announce(payload)
 end
 
 -- Publishes the job as it is now, read back whole (see `publish`). A job with a webhook (enqueue's `webhook`,
