@@ -19,8 +19,8 @@ extension JobQueue {
             else { return nil }
             return Job(eventPayload: payload)
         }
-        if replies.count == 2, let fields = replies[1].fieldMap, let job = Job(fields: fields),
-            (events.first?.version ?? job.version + 1) == 2, let first = Self.firstEvent(of: fields) {
+        if replies.count == 2, let fields = replies[1].fieldMap, let current = fields["version"].flatMap(Int.init),
+            (events.first?.version ?? current + 1) == 2, let first = Self.firstEvent(of: fields) {
             events.insert(first, at: 0)
         }
         return events
