@@ -13,8 +13,8 @@ extension JobRunner {
     enum CacheAnswer {
         /// Completed from the cache (its stages: `processing` 10% "Preparing image" → `completed` 100%, `cached`).
         case completed
-        /// This job calls the endpoint (it holds the digest's flight); `afterWaiting`: it waited for a twin first.
-        case call(afterWaiting: Bool)
+        /// This job calls the endpoint (it holds the digest's flight), perhaps after waiting for a twin.
+        case call
     }
 
     func answerFromCache(
@@ -26,7 +26,7 @@ extension JobRunner {
             let found = try await fenced(logger) { try await queue.lookUpResult(lease, digest: digest, staleSource: stale) }
             switch found {
             case .yours:
-                return .call(afterWaiting: waitingFor != nil)
+                return .call
             case .running(let claimant):
                 if waitingFor != claimant {
                     waitingFor = claimant

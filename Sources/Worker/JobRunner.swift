@@ -16,7 +16,6 @@ struct JobRunner: Sendable {
     let queue: JobQueue
     let client: VertexPredictionClient
     let costs: CostTracker
-    let pause: FleetPause
     let storage: any StorageBackend
     let backoff: BackoffPolicy
     let maxImagePixels: Int
@@ -32,11 +31,11 @@ struct JobRunner: Sendable {
     }
 
     /// `waitForCallSlot`: returns once the job may call the endpoint (a job
-    /// claimed ahead prepares its image first), true when it had to wait;
+    /// claimed ahead prepares its image first);
     /// `onCallEnded`: the endpoint has answered (its reply's head is in, called on the HTTP
     /// client's thread); the rest is receiving and saving the layers.
     func run(
-        _ lease: JobLease, waitForCallSlot: @escaping @Sendable () async throws -> Bool,
+        _ lease: JobLease, waitForCallSlot: @escaping @Sendable () async throws -> Void,
         onCallEnded: @escaping @Sendable () -> Void
     ) async {
         var jobLogger = logger
@@ -70,14 +69,11 @@ struct JobRunner: Sendable {
     }
 
     private func process(
-        _ lease: JobLease, waitForCallSlot: @Sendable () async throws -> Bool,
+        _ lease: JobLease, waitForCallSlot: @Sendable () async throws -> Void,
         onCallEnded: @escaping @Sendable () -> Void,
         logger: Logger
     ) async throws {
         let job = lease.job
-        // The fleet pause is read while the image is prepared, one Redis round trip less before
-        // the call; a pause set in those milliseconds is missed just as one set right after the read.
-        async let pausedFor = ridingOutRedisOutage(logger) { try await pause.remaining() }
         let prepared: PreparedImage
         do {
             prepared = try await preparedImage(for: job)
@@ -93,12 +89,7 @@ struct JobRunner: Sendable {
         }
         logger.info("Prepared image", metadata: ["bytes": "\(prepared.bytes.count)", "saved": "\(prepared.bytesSaved)", "note": "\(prepared.note)"])
 
-        var paused = try await pausedFor > .zero
-        if try await waitForCallSlot() {
-            // A pause may have begun while the job waited: its slot is often freed by a job
-            // that has just had a 429 and set one.
-            paused = try await ridingOutRedisOutage(logger) { try await pause.remaining() } > .zero
-        }
+        try await waitForCallSlot()
         // Each attempt stores its layers in a folder of its own (`LayerSet`).
         let attempt = job.attempts + 1
         let layerSet = LayerSet(jobID: job.id, attempt: attempt)
@@ -113,14 +104,15 @@ struct JobRunner: Sendable {
             switch try await answerFromCache(lease, digest: digest, into: layerSet, policy: policy, logger: logger) {
             case .completed:
                 return
-            case .call(let waited):
+            case .call:
                 caching = (digest, policy)
-                // A pause may have begun while it waited for a twin.
-                if waited { paused = try await ridingOutRedisOutage(logger) { try await pause.remaining() } > .zero }
             }
         }
-        if paused { try await pause.waitUntilOver() }
-        try await fenced(logger) { try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true) }
+        // A fleet pause (another job's 429) is honoured here, however long the job waited for its
+        // slot or a twin: the script that records the call refuses while the pause lasts.
+        while case .paused(let remaining) = try await fenced(logger, { try await queue.startCall(lease) }) {
+            try await Task.sleep(for: remaining)
+        }
         let started = ContinuousClock.now
         // Billed: the call until its reply came in (decoding the reply is the worker's time).
         var repliedAt: ContinuousClock.Instant?
@@ -222,7 +214,7 @@ struct JobRunner: Sendable {
             case .retry(let delay): error.retryAfter ?? delay
             case .giveUp: error.retryAfter ?? backoff.ceiling(forRetry: attempt - 1)
             }
-            try? await pause.pause(for: wait)
+            try? await queue.pauseFleet(for: wait)
         }
         switch decision {
         case .retry(let delay):

@@ -31,14 +31,14 @@ public struct WorkerService: Service {
     /// worker honours a hold, whoever placed it (the claim script refuses to claim). `resultCache`:
     /// nil turns the result cache off (`CACHE_TTL_DAYS=0`).
     public init(
-        queue: JobQueue, client: VertexPredictionClient, costs: CostTracker, pause: FleetPause, storage: any StorageBackend,
+        queue: JobQueue, client: VertexPredictionClient, costs: CostTracker, storage: any StorageBackend,
         backoff: BackoffPolicy, maxImagePixels: Int, concurrency: Int, shutdownGrace: Duration,
         resultCache: ResultCachePolicy? = nil, metrics: WorkerMetrics = WorkerMetrics(), logger: Logger
     ) {
         self.queue = queue
         self.metrics = metrics
         self.runner = JobRunner(
-            queue: queue, client: client, costs: costs, pause: pause, storage: storage,
+            queue: queue, client: client, costs: costs, storage: storage,
             backoff: backoff, maxImagePixels: maxImagePixels,
             preparedImages: PreparedImageCache(capacityBytes: Self.preparedImageCacheBytes), resultCache: resultCache,
             metrics: metrics,
@@ -193,7 +193,7 @@ public struct WorkerService: Service {
         let task = Task {
             await runner.run(
                 lease,
-                waitForCallSlot: { claimedAhead ? try await state.waitForCallSlot(id) : false },
+                waitForCallSlot: { if claimedAhead { try await state.waitForCallSlot(id) } },
                 onCallEnded: { state.callEnded(id) })
         }
         state.track(id, task)

@@ -15,11 +15,11 @@ final class WorkerState: Sendable {
         /// The task running each job.
         var tasks: [UUID: Task<Void, Never>] = [:]
         /// Jobs claimed ahead, prepared, waiting for a call slot; oldest first.
-        var waitingForSlot: [(id: UUID, continuation: CheckedContinuation<Bool, any Error>)] = []
+        var waitingForSlot: [(id: UUID, continuation: CheckedContinuation<Void, any Error>)] = []
 
         /// Gives free call slots to the jobs waiting for one; returns who to wake.
-        mutating func grantSlots() -> [CheckedContinuation<Bool, any Error>] {
-            var granted: [CheckedContinuation<Bool, any Error>] = []
+        mutating func grantSlots() -> [CheckedContinuation<Void, any Error>] {
+            var granted: [CheckedContinuation<Void, any Error>] = []
             waitingForSlot.removeAll { waiter in
                 guard slots.takeCallSlot(waiter.id) else { return false }
                 granted.append(waiter.continuation)
@@ -74,23 +74,22 @@ final class WorkerState: Sendable {
         for task in state.withLock({ Array($0.tasks.values) }) { task.cancel() }
     }
 
-    /// Returns once the job claimed ahead holds a call slot; true when it had
-    /// to wait for one. Throws `CancellationError` when its task is cancelled
+    /// Returns once the job claimed ahead holds a call slot. Throws `CancellationError` when its task is cancelled
     /// or shutdown begins: a job that has not called the endpoint yet is
     /// handed back at once.
-    func waitForCallSlot(_ id: UUID) async throws -> Bool {
+    func waitForCallSlot(_ id: UUID) async throws {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
-                let outcome = state.withLock { state -> Result<Bool, any Error>? in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = state.withLock { state -> Result<Void, any Error>? in
                     if state.stopping || Task.isCancelled { return .failure(CancellationError()) }
-                    if state.slots.takeCallSlot(id) { return .success(false) }
+                    if state.slots.takeCallSlot(id) { return .success(()) }
                     state.waitingForSlot.append((id, continuation))
                     return nil
                 }
                 if let outcome { continuation.resume(with: outcome) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Bool, any Error>? in
+            let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
                 guard let index = state.waitingForSlot.firstIndex(where: { $0.id == id }) else { return nil }
                 return state.waitingForSlot.remove(at: index).continuation
             }
@@ -132,7 +131,7 @@ final class WorkerState: Sendable {
             body(&state)
             return state.grantSlots()
         }
-        for waiter in granted { waiter.resume(returning: true) }
+        for waiter in granted { waiter.resume() }
         changeSignal.continuation.yield()
     }
 }

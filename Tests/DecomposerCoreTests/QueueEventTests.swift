@@ -14,7 +14,7 @@ import SystemSupport
         defer { context.shutdown() }
         let id = try #require(try await context.enqueue().first)
         let lease = try #require(try await context.claim())
-        try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await context.queue.startCall(lease) == .started)
         try await context.queue.reportProgress(lease, progress: 80, message: "Saving layers")
         let layer = LayerResult(index: 0, filename: "layer_0.png", url: "/results/\(id.lowercasedString)/layer_0.png",
                                 sizeKB: 12.5, width: 64, height: 64)
@@ -83,7 +83,7 @@ import SystemSupport
         #expect(try await queue.events(of: id, after: 0) == [announced])
 
         let lease = try #require(try await context.claim())
-        try await queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await queue.startCall(lease) == .started)
         let history = try await queue.events(of: id, after: 0)
         #expect(history.map(\.version) == [1, 2, 3])
         #expect(history.first == announced, "rebuilt after the job moved on, not its fields of now")

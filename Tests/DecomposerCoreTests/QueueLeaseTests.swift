@@ -116,7 +116,7 @@ import SystemSupport
         defer { context.shutdown() }
         _ = try await context.enqueue()
         let lease = try #require(try await context.claim())
-        try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await context.queue.startCall(lease) == .started)
         try await context.queue.reportProgress(lease, progress: 20, message: "Running on GPU (12 s)")
         let job = try #require(try await context.queue.job(lease.job.id))
         #expect(job.progress == 30)
@@ -130,13 +130,41 @@ import SystemSupport
         _ = try await context.enqueue()
         let lease = try #require(try await context.claim())
         // The first write's reply was lost (Redis restarting), so the worker sends it again.
-        try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
-        try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await context.queue.startCall(lease) == .started)
+        #expect(try await context.queue.startCall(lease) == .started)
         #expect(try await context.queue.job(lease.job.id)?.attempts == 1)
         try await context.queue.release(lease)
         let next = try #require(try await context.claim())
-        try await context.queue.reportProgress(next, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await context.queue.startCall(next) == .started)
         #expect(try await context.queue.job(next.job.id)?.attempts == 2, "the next claim's call is the next attempt")
+    }
+
+    @Test func aCallIsNotStartedWhileTheFleetIsPausedAndItsEndIsTheQueuesClock() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        _ = try await context.enqueue()
+        let lease = try #require(try await context.claim())
+        let claimed = try #require(try await context.queue.job(lease.job.id))
+        try await context.queue.pauseFleet(for: .seconds(20))
+        context.clock.advance(by: .seconds(5))
+        #expect(try await context.queue.startCall(lease) == .paused(remaining: .seconds(15)))
+        #expect(try await context.queue.job(lease.job.id) == claimed, "nothing is written while the pause lasts")
+        // Other progress still goes through: only the call waits.
+        try await context.queue.reportProgress(lease, progress: 20, message: "Preparing image (still)")
+        context.clock.advance(by: .seconds(15))
+        #expect(try await context.queue.startCall(lease) == .started)
+        let started = try #require(try await context.queue.job(lease.job.id))
+        #expect(started.attempts == 1 && started.progress == 30 && started.message == "Running on GPU")
+    }
+
+    @Test func aCancelledJobIsToldSoEvenWhileTheFleetIsPaused() async throws {
+        let context = try await QueueTestContext()
+        defer { context.shutdown() }
+        let id = try #require(try await context.enqueue().first)
+        let lease = try #require(try await context.claim())
+        try await context.queue.pauseFleet(for: .seconds(20))
+        _ = try await context.queue.cancel(id)
+        await #expect(throws: QueueError.cancelled(id)) { try await context.queue.startCall(lease) }
     }
 
     @Test func releaseHandsTheJobToTheNextClaimerAtOnce() async throws {

@@ -18,7 +18,7 @@ import SystemSupport
         for _ in 0..<attempts {
             let lease = try #require(try await context.claim())
             id = lease.job.id
-            try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+            #expect(try await context.queue.startCall(lease) == .started)
             _ = try await context.queue.retry(lease, error: rateLimited, after: .zero, message: "retrying")
         }
         return try #require(id)
@@ -57,10 +57,10 @@ import SystemSupport
         // A fresh allowance: one more failed call is retried, not the end; the numbers go on from 3.
         let third = try #require(try await context.claim())
         #expect(third.job.attempts == 2)
-        try await context.queue.reportProgress(third, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await context.queue.startCall(third) == .started)
         #expect(try await context.queue.retry(third, error: rateLimited, after: .zero, message: "retrying") == .scheduled)
         let fourth = try #require(try await context.claim())
-        try await context.queue.reportProgress(fourth, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await context.queue.startCall(fourth) == .started)
         let layer = LayerResult(index: 0, filename: "layer_0.png", url: "/x", sizeKB: 1, width: 1, height: 1)
         try await context.queue.complete(fourth, layers: [layer])
         let done = try #require(try await context.queue.job(id))

@@ -11,7 +11,7 @@ import TestSupport
         let id = try #require(try await context.enqueue().first)
         // Its one attempt is made (the call), then the worker dies before saving; recovered later.
         let first = try #require(try await context.claim())
-        try await context.queue.reportProgress(first, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await context.queue.startCall(first) == .started)
         try await context.queue.release(first)
 
         for round in 1...3 {

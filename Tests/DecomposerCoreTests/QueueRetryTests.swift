@@ -14,7 +14,7 @@ import SystemSupport
         defer { context.shutdown() }
         let id = try #require(try await context.enqueue().first)
         let lease = try #require(try await context.claim())
-        try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+        #expect(try await context.queue.startCall(lease) == .started)
         let outcome = try await context.queue.retry(
             lease, error: rateLimited, after: .seconds(4), message: "Rate limited by the GPU endpoint; retrying in 4 s (attempt 2 of 4)")
         #expect(outcome == .scheduled)
@@ -47,7 +47,7 @@ import SystemSupport
         var outcomes: [RetryOutcome] = []
         for _ in 0..<3 {
             let lease = try #require(try await context.claim())
-            try await context.queue.reportProgress(lease, progress: 30, message: "Running on GPU", countsAttempt: true)
+            #expect(try await context.queue.startCall(lease) == .started)
             outcomes.append(try await context.queue.retry(lease, error: rateLimited, after: .zero, message: "retrying"))
         }
         #expect(outcomes == [.scheduled, .scheduled, .exhausted])

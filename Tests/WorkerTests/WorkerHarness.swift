@@ -60,7 +60,7 @@ final class WorkerHarness: Sendable {
                                              baseURL: URL(string: endpointURL ?? endpoint.baseURL)),
             auth: NoAuthentication(), http: http, timeout: timeout)
         return WorkerService(
-            queue: queue, client: client, costs: costs ?? self.costs, pause: FleetPause(queue: queue),
+            queue: queue, client: client, costs: costs ?? self.costs,
             storage: FilesystemStorage(uploadsDirectory: uploads.directory, resultsDirectory: results),
             backoff: BackoffPolicy(base: .milliseconds(50), cap: .milliseconds(200), maxRetries: queue.policy.maxAttempts - 1,
                                    random: { $0.upperBound }),

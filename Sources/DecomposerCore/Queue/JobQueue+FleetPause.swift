@@ -10,10 +10,5 @@ extension JobQueue {
         guard reply.tag == "paused" else { throw reply.unexpected() }
     }
 
-    /// How long until calls to the endpoint may resume; zero when the fleet is not paused.
-    public func fleetPauseRemaining() async throws(QueueError) -> Duration {
-        let reply = try await run(QueueScripts.fleetPauseRemaining, keys: [keys.fleetPause], [])
-        guard reply.tag == "remaining" else { throw reply.unexpected() }
-        return .milliseconds(try reply.integer(0))
-    }
+    // Read by `startCall` (`progress.lua`): the script that records a call refuses while it lasts.
 }

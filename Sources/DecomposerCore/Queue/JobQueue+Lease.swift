@@ -150,13 +150,26 @@ extension JobQueue {
         try await fenced(QueueScripts.renew, lease, [String(policy.leaseDuration.milliseconds)])
     }
 
-    /// Reports progress; `countsAttempt` marks the call to the endpoint about to be made,
-    /// attempt `lease.job.attempts + 1` of the job — counted once, however often this is sent.
-    public func reportProgress(_ lease: JobLease, progress: Int, message: String, countsAttempt: Bool = false)
-        async throws(QueueError)
+    /// Reports progress (never backwards within an attempt).
+    public func reportProgress(_ lease: JobLease, progress: Int, message: String) async throws(QueueError) {
+        try await fenced(QueueScripts.progress, lease, [String(progress), message, "0"])
+    }
+
+    /// Records the call to the endpoint about to be made as attempt `lease.job.attempts + 1` of the
+    /// job (counted once, however often this is sent) and reports `progress` and `message` — unless
+    /// the fleet is paused (`pauseFleet`): then nothing is written. The pause is checked in the same
+    /// script (`progress.lua`), so a job that waited for a call slot starts its call in one round trip.
+    public func startCall(_ lease: JobLease, progress: Int = 30, message: String = "Running on GPU")
+        async throws(QueueError) -> CallStart
     {
-        let attempt = countsAttempt ? lease.job.attempts + 1 : 0
-        try await fenced(QueueScripts.progress, lease, [String(progress), message, String(attempt)])
+        let reply = try await run(
+            QueueScripts.progress, keys: jobKeys(lease) + [keys.fleetPause],
+            [lease.job.id.lowercasedString, lease.token, String(progress), message, String(lease.job.attempts + 1)])
+        switch reply.tag {
+        case "ok": return .started
+        case "paused": return .paused(remaining: .milliseconds(try reply.integer(0)))
+        default: throw Self.refusal(reply, lease)
+        }
     }
 
     /// Ends the job with its layers, stored in `attempt`'s folder (nil: the attempt a call made

@@ -37,6 +37,15 @@ public struct ClaimedJobs: Sendable {
     public let waiting: Int
 }
 
+/// What `JobQueue.startCall` did: the endpoint may be called, or the fleet is paused.
+public enum CallStart: Sendable, Equatable {
+    /// The call is recorded as the job's next attempt: make it.
+    case started
+    /// The endpoint asked the whole fleet to hold off (a 429) for `remaining` more; nothing was
+    /// written. Ask again after it.
+    case paused(remaining: Duration)
+}
+
 public enum RetryOutcome: Sendable, Equatable {
     case scheduled
     /// No attempts left: the job failed with the error.

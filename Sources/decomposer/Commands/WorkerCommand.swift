@@ -74,7 +74,6 @@ extension ServiceEnvironment {
         let worker = WorkerService(
             queue: queue, client: client,
             costs: costTracker,
-            pause: FleetPause(queue: queue),
             storage: storage,
             backoff: BackoffPolicy(base: configuration.retryBaseDelay, cap: configuration.retryMaxDelay,
                                    maxRetries: configuration.queue.maxAttempts - 1, jobDeadline: configuration.jobDeadline),

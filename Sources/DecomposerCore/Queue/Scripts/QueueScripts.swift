@@ -19,7 +19,6 @@ enum QueueScripts {
     static let cancel = script("cancel", PackageResources.cancel_lua)
     static let recordAttempt = script("record-attempt", PackageResources.record_attempt_lua)
     static let pauseFleet = script("pause-fleet", PackageResources.pause_fleet_lua)
-    static let fleetPauseRemaining = script("fleet-pause-remaining", PackageResources.fleet_pause_remaining_lua)
     static let claimCostAlert = script("claim-cost-alert", PackageResources.claim_cost_alert_lua)
     static let finishCostAlert = script("finish-cost-alert", PackageResources.finish_cost_alert_lua)
     static let retryCostAlert = script("retry-cost-alert", PackageResources.retry_cost_alert_lua)
@@ -37,7 +36,7 @@ enum QueueScripts {
 
     static let all: [RedisScript] = [
         enqueue, claim, sweep, renew, progress, release, complete, fail, retry, postpone, cancel, recordAttempt, pauseFleet,
-        fleetPauseRemaining, claimCostAlert, finishCostAlert, retryCostAlert, advertiseSlots, lookUpResult, completeCached,
+        claimCostAlert, finishCostAlert, retryCostAlert, advertiseSlots, lookUpResult, completeCached,
         repairOrder, pauseQueue, resumeQueue, retryFailed, purgeDead, claimWebhook, finishWebhook, retryWebhook,
     ]
 
