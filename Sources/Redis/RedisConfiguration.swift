@@ -22,7 +22,7 @@ public struct RedisConfiguration: Sendable, Equatable {
         database: Int = 0,
         connectTimeout: Duration = .seconds(2),
         commandTimeout: Duration = .seconds(10),
-        poolSize: Int = 4
+        poolSize: Int = 2
     ) {
         self.host = host
         self.port = port

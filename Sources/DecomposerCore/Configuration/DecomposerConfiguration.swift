@@ -80,7 +80,7 @@ public struct DecomposerConfiguration: Sendable {
         } catch {
             throw ConfigurationError(key: "REDIS_URL", expected: "a redis://[user:password@]host[:port][/db] URL (\(error))", actual: redisURL)
         }
-        redis.poolSize = try values.integer("REDIS_POOL_SIZE", default: 4, in: 1...64)
+        redis.poolSize = try values.integer("REDIS_POOL_SIZE", default: 2, in: 1...64)
 
         keyPrefix = values.string("REDIS_KEY_PREFIX", default: "{decomposer}")
         guard keyPrefix.contains("{"), keyPrefix.contains("}"), !keyPrefix.contains(" ") else {
