@@ -19,9 +19,10 @@ extension JobQueue {
             else { return nil }
             return Job(eventPayload: payload)
         }
-        if replies.count == 2, let fields = replies[1].fieldMap, let current = fields["version"].flatMap(Int.init),
-            (events.first?.version ?? current + 1) == 2, let first = Self.firstEvent(of: fields) {
-            events.insert(first, at: 0)
+        // The stream's first version; an empty stream would have gone on at the job's next one.
+        if replies.count == 2, let fields = replies[1].fieldMap, let current = fields["version"].flatMap(Int.init) {
+            let streamStart = events.first?.version ?? current + 1
+            if streamStart == 2, let first = Self.firstEvent(of: fields) { events.insert(first, at: 0) }
         }
         return events
     }

@@ -31,7 +31,8 @@ local job = givenJob(id)
 -- `JobQueue.firstEvent` (QueueEventTests compares a new job's stored fields with its first event,
 -- kept, announced and rebuilt).
 local pause = redis.call('MGET', HOLD, KEYS[14])
-local nowText, message = tostring(now), pause[1] or pause[2] or 'Waiting for a worker'
+local held = pause[1] or pause[2]
+local nowText, message = tostring(now), held or 'Waiting for a worker'
 redis.call('HSET', job.key, 'id', id, 'file_id', ARGV[6], 'num_layers', ARGV[7], 'resolution', ARGV[8],
   'max_attempts', ARGV[9], 'max_recoveries', ARGV[12], 'attempts', '0', 'recoveries', '0', 'cost_micros', '0',
   'version', '1', 'created_at', nowText, 'updated_at', nowText, 'cache', ARGV[13],
@@ -46,12 +47,12 @@ local payload = '{"id":"' .. id .. '","file_id":"' .. ARGV[6] .. '","num_layers"
   .. '","attempts":"0","recoveries":"0","cost_micros":"0","version":"1","created_at":"' .. nowText
   .. '","updated_at":"' .. nowText .. '","cache":"' .. ARGV[13]
   .. '","status":"queued","progress":"0","message":' .. cjson.encode(message) .. parent .. '}'
--- Announced (the admin page's live view shows new jobs) but kept only when its message is not the
--- usual one: nobody can be watching a job before its id is answered, so its stream starts at its
+-- Announced (the admin page's live view shows new jobs) but kept only when a hold or an operator's
+-- pause gave it its message (the hash will not say it later): nobody can be watching a job before its id is answered, so its stream starts at its
 -- first change and `JobQueue.events` rebuilds version 1 from the hash. A queue of waiting jobs then
 -- holds no stream each (a stream's first node takes about 4.7 KiB of Redis memory, the job's hash
 -- about 0.4), and the enqueue, the API's busiest write, creates one key fewer.
-if message ~= 'Waiting for a worker' then keep(job, '1', payload) end
+if held then keep(job, '1', payload) end
 announce(payload)
 local hook = ARGV[16] or ''
 if hook ~= '' then
