@@ -174,7 +174,7 @@ for run in $watcher_runs; do
   sample_rss "$api_pid" "$bench_work/watch-rss" &
   sampler=$!
   echo "\$ decomposer-bench watchers --watchers $count --interval-ms $interval --updates $updates" >&2
-  "$bin/decomposer-bench" watchers --api "$base" --watchers "$count" --interval-ms "$interval" --updates "$updates" \
+  "$bin/decomposer-bench" watchers --api "$base" --watchers "$count" --interval-ms "$interval" --updates "$updates" --api-pid "$api_pid" \
     | sed "s/^watchers_/${name}_/"
   kill "$sampler" 2>/dev/null || true
   echo "${name}_api_rss_peak: $(( $(sort -n "$bench_work/watch-rss" | tail -1) / 1024 )) MiB"

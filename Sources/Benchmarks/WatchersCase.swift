@@ -5,14 +5,15 @@ import ImageCodec
 import Redis
 import Synchronization
 
-/// `watchers --api URL --watchers N --updates K [--interval-ms T]`: N WebSocket
+/// `watchers --api URL --watchers N --updates K [--interval-ms T] [--api-pid PID]`: N WebSocket
 /// watchers of one job on a running API; the job is then moved K times, T ms
 /// apart (default 100), through the real queue (as a worker would), and each update's delay from its Redis write to its
-/// arrival at every watcher is measured. Needs REDIS_URL (and REDIS_KEY_PREFIX
+/// arrival at every watcher is measured; with `--api-pid`, the API's CPU per message too. Needs REDIS_URL (and REDIS_KEY_PREFIX
 /// if the API uses another) to reach the same queue.
 func watchersCase() async throws {
     let watcherCount = option("--watchers", 1000)
     let updates = option("--updates", 50)
+    let apiPID = option("--api-pid", 0)
     let interval = Duration.milliseconds(option("--interval-ms", 100))
     guard let index = arguments.firstIndex(of: "--api"), index + 1 < arguments.count else {
         print("watchers needs --api URL")
@@ -42,7 +43,7 @@ func watchersCase() async throws {
 
     let writtenBefore = await serverMessagesWritten(api, http)
     let tally = WatcherTally()
-    // Every watcher on the event loops (BenchWebSocketClient): no task per connection.
+    // Every watcher on the client's one thread (BenchWebSocketClient): no task per connection.
     let client = BenchWebSocketClient(api: api, sink: tally)
     let paths = [String](repeating: "/ws/status/\(jobID)", count: watcherCount)
     let watchers = Task { await client.connect(paths: paths) }
@@ -60,7 +61,8 @@ func watchersCase() async throws {
         exit(1)
     }
     let cpuBefore = cpuMilliseconds()
-    let loopCPUBefore = BenchWebSocketClient.eventLoopCPUMilliseconds()
+    let loopCPUBefore = BenchWebSocketClient.receivingCPUMilliseconds()
+    let apiCPUBefore = processCPUMilliseconds(of: apiPID)
     let arrivedBefore = tally.arrivals.withLock { $0.values.reduce(0) { $0 + $1.count } }
     var sent: [Int: ContinuousClock.Instant] = [:]
     for step in 0..<updates {
@@ -83,7 +85,8 @@ func watchersCase() async throws {
     // The client's own cost: this process's CPU from the first update to the last arrival, per
     // message received (its 50-odd Redis writes are noise against N × updates messages).
     let cpuSpent = cpuMilliseconds() - cpuBefore
-    let loopCPUSpent = BenchWebSocketClient.eventLoopCPUMilliseconds() - loopCPUBefore
+    let loopCPUSpent = BenchWebSocketClient.receivingCPUMilliseconds() - loopCPUBefore
+    let apiCPUSpent = apiPID > 0 ? processCPUMilliseconds(of: apiPID) - apiCPUBefore : nil
     let arrivedDuring = tally.arrivals.withLock { $0.values.reduce(0) { $0 + $1.count } } - arrivedBefore
     let delays: [Duration] = tally.arrivals.withLock { arrivals in
         sent.flatMap { version, start -> [Duration] in (arrivals[version] ?? []).map { $0 - start } }
@@ -95,7 +98,8 @@ func watchersCase() async throws {
         // What the server wrote of those updates: all it wrote, less each watcher's snapshot, claim and completion.
         report("watchers_server_written", written - writtenBefore - Double(3 * ready), "of \(expected)")
     }
-    reportWatcherFigures("watchers", delays: latencies, cpu: cpuSpent, loopCPU: loopCPUSpent, messages: arrivedDuring)
+    reportWatcherFigures(
+        "watchers", delays: latencies, cpu: cpuSpent, loopCPU: loopCPUSpent, apiCPU: apiCPUSpent, messages: arrivedDuring)
     report("watchers_client_peak_rss", peakRSSMiB(), "MiB")
     client.reportServerCloses(as: "watchers_server_closes")
     watchers.cancel()

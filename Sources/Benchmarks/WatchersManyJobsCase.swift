@@ -52,7 +52,7 @@ func watchersManyJobsCase() async throws {
     let sent = SampleGrid(jobs: jobCount, steps: steps)
     let arrived = SampleGrid(jobs: jobCount, steps: steps)
     let counts = WatcherCounts()
-    // Watcher i watches job i, on the event loops (BenchWebSocketClient): no task per connection.
+    // Watcher i watches job i, on the client's one thread (BenchWebSocketClient): no task per connection.
     let sink = JobWatcherSink(bases: leases.map(\.job.version), steps: steps, arrived: arrived, counts: counts)
     let client = BenchWebSocketClient(api: api, sink: sink)
     let paths = leases.map { "/ws/status/" + $0.job.id.lowercasedString }
@@ -76,7 +76,8 @@ func watchersManyJobsCase() async throws {
     if steps > 0 {
         // The fleet's progress reports: job i at i/N of every second, from 64 tasks.
         let cpuBefore = cpuMilliseconds()
-        let loopCPUBefore = BenchWebSocketClient.eventLoopCPUMilliseconds()
+        let loopCPUBefore = BenchWebSocketClient.receivingCPUMilliseconds()
+        let apiCPUBefore = processCPUMilliseconds(of: apiPID)
         let start = ContinuousClock.now + .milliseconds(100)
         let spacing = Duration.seconds(1) / jobCount
         let lanes = 64
@@ -103,7 +104,8 @@ func watchersManyJobsCase() async throws {
         // The client's own cost: this process's CPU over the updates and their arrivals, per
         // message received; it includes the progress writes (one per message) through Redis.
         let cpuSpent = cpuMilliseconds() - cpuBefore
-        let loopCPUSpent = BenchWebSocketClient.eventLoopCPUMilliseconds() - loopCPUBefore
+        let loopCPUSpent = BenchWebSocketClient.receivingCPUMilliseconds() - loopCPUBefore
+        let apiCPUSpent = apiPID > 0 ? processCPUMilliseconds(of: apiPID) - apiCPUBefore : nil
         let messages = arrived.count + counts.unexpected.load(ordering: .relaxed)
         let latencies = arrived.delays(since: sent)
         report("watchers_jobs_deliveries", Double(latencies.count), "of \(expected)")
@@ -112,7 +114,8 @@ func watchersManyJobsCase() async throws {
             // Every update of a connected watcher's job, as the server counts what it wrote.
             report("watchers_jobs_server_written", written - writtenBefore - Double(ready), "of \(expected)")
         }
-        reportWatcherFigures("watchers_jobs", delays: latencies, cpu: cpuSpent, loopCPU: loopCPUSpent, messages: messages)
+        reportWatcherFigures(
+            "watchers_jobs", delays: latencies, cpu: cpuSpent, loopCPU: loopCPUSpent, apiCPU: apiCPUSpent, messages: messages)
     }
     report("watchers_jobs_client_peak_rss", peakRSSMiB(), "MiB")
     client.reportServerCloses(as: "watchers_jobs_server_closes")
@@ -205,6 +208,17 @@ func residentKiB(of pid: Int) -> Int {
     let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
     return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+}
+
+/// User + system CPU of another process so far, in ms (`/proc/PID/stat`); 0 when unknown.
+func processCPUMilliseconds(of pid: Int) -> Double {
+    guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return 0 }
+    // After the name: state is field 3, utime and stime are fields 14 and 15.
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
+    return Double(user + system) * 1000 / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 /// Runs `body` for 0..<count from `width` tasks at a time; results in index order.

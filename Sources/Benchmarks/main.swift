@@ -23,7 +23,7 @@ guard let name = arguments.first else {
           + " | pipeline --latency-ms N --concurrency N --jobs N [--shape poster|photo] [--distinct-uploads 1] [--files DIR]"
           + " [--storage filesystem|gcs --gcs-endpoint URL --gcs-bucket NAME]"
           + " | file-create --dir DIR [--count N]"
-          + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K"
+          + " | decompose [--side N --layers N] | poster --megabytes N --out PATH | watchers --api URL --watchers N --updates K [--api-pid PID]"
           + " | watchers-jobs --api URL --jobs N --seconds S [--api-pid PID]"
           + " | positions [--queued N --watched W --ticks T] | job-listing [--jobs N --limit L]"
           + " | redis-client [--clients N --seconds S --pool N] | enqueue-script [--clients N --seconds S]"

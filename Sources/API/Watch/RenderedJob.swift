@@ -5,15 +5,15 @@ import NIOCore
 /// each change once for all of that job's watchers: with thousands watching,
 /// encoding the same JSON per watcher was most of the fan-out's work. A class, so handing
 /// it to each watcher is one retain, not a copy of every field of the job; the message's
-/// bytes are one buffer every watcher's frame points at, not a copy per socket.
+/// whole WebSocket frame is one buffer every watcher's socket is written from, not a copy per socket.
 final class RenderedJob: Sendable {
     let job: Job
     let text: String
-    let bytes: ByteBuffer
+    let frame: ByteBuffer
 
     init(_ job: Job, place: QueuePlace? = nil) {
         self.job = job
         self.text = JobRepresentation(job: job, place: place).text
-        self.bytes = ByteBuffer(string: text)
+        self.frame = WebSocketTextFrame.encode(text)
     }
 }

@@ -22,6 +22,9 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
     private let pingInterval: TimeAmount
 
     private var context: ChannelHandlerContext?
+    /// The frame encoder's place in the pipeline: messages (`WebSocketTextFrame`) are written from
+    /// there, below the encoder; control frames go through it.
+    private var encoder: ChannelHandlerContext?
     private var token: Int?
     private var phase = Phase.opening
     /// Signals that arrived while the snapshot or a gap fill was being read, in order.
@@ -55,6 +58,12 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        guard let encoder = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) else {
+            // Only ever added after the upgrader's frame encoder: without it nothing could be sent.
+            assertionFailure("WatchConnection needs a WebSocketFrameEncoder before it")
+            return context.close(promise: nil)
+        }
+        self.encoder = encoder
         let watcher = JobWatcher(connection: NIOLoopBound(self, eventLoop: context.eventLoop))
         pinger = context.eventLoop.scheduleRepeatedTask(initialDelay: pingInterval, delay: pingInterval) { _ in
             watcher.connection.value.ping()
@@ -79,6 +88,7 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
         phase = .closed
         unregister()
         self.context = nil
+        encoder = nil
     }
 
     private func unregister() {
@@ -201,7 +211,7 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     private func deliver(_ change: RenderedJob) {
         guard tracker.accept(change.job) else { return }
-        write(change.bytes)
+        write(message: change.frame)
         if change.job.status.isFinished { return close(.normalClosure, reason: nil) }
         let wasQueued = latest?.status == .queued
         latest = change.job
@@ -224,17 +234,17 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func write(_ text: String) {
-        write(ByteBuffer(string: text))
+        write(message: WebSocketTextFrame.encode(text))
     }
 
-    /// One text frame whose payload is `bytes` itself: a change's buffer is shared by all its watchers.
-    private func write(_ bytes: ByteBuffer) {
-        guard let context else { return }
+    /// One message, `frame` a whole text frame: a change's frame is shared by all its watchers.
+    private func write(message frame: ByteBuffer) {
+        guard let context, let encoder else { return }
         if !context.channel.isWritable {
             guard writtenWhileBlocked < hub.backlogLimit else { return lag() }
             writtenWhileBlocked += 1
         }
-        write(WebSocketFrame(fin: true, opcode: .text, data: bytes))
+        encoder.writeAndFlush(NIOAny(frame), promise: nil)
         hub.noteMessageWritten()
     }
 
@@ -261,7 +271,7 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
     private func notFound(_ id: UUID?) {
         let message = id.map { "no job with id '\($0.lowercasedString)'" } ?? "the job id must be a UUID"
         if let body = try? JSONResponse.encoder.encode(ErrorBody(code: "job_not_found", message: message)) {
-            write(ByteBuffer(bytes: body))
+            write(message: WebSocketTextFrame.encode(String(decoding: body, as: UTF8.self)))
         }
         close(.unknown(StatusWebSocket.notFoundCloseCode), reason: "job not found")
     }
