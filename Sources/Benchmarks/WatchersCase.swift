@@ -72,14 +72,18 @@ func watchersCase() async throws {
         try await Task.sleep(for: interval)
     }
     try await queue.complete(lease, layers: [])
+    let completion = lease.job.version + 1 + updates
     let settle = ContinuousClock.now
     while watchers.isCancelled == false, ContinuousClock.now - settle < .seconds(30) {
         // Every update at every watcher. (This once counted every arrival — the claim's version
         // too — against updates + 1 per watcher, so it stopped one message per watcher early and,
         // with the client seconds behind at 10,000 watchers, reported ~1 % of deliveries missing
-        // that the server had written: the API's own count, below, shows it.)
-        let received = tally.arrivals.withLock { arrivals in sent.keys.reduce(0) { $0 + (arrivals[$1]?.count ?? 0) } }
-        if received >= ready * updates { break }
+        // that the server had written: the API's own count, below, shows it.) And the completion
+        // too, which that count subtracts: read before it was written, it came out short.
+        let (received, completed) = tally.arrivals.withLock { arrivals in
+            (sent.keys.reduce(0) { $0 + (arrivals[$1]?.count ?? 0) }, arrivals[completion]?.count ?? 0)
+        }
+        if received >= ready * updates, completed >= ready { break }
         try await Task.sleep(for: .milliseconds(100))
     }
     // The client's own cost: this process's CPU from the first update to the last arrival, per
