@@ -57,17 +57,10 @@ final class BenchWebSocketClient: Sendable {
     /// writes to Redis.
     static func receivingCPUMilliseconds() -> Double {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        let ticks = tasks.reduce(0) { total, task in
-            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
-                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"),
-                stat[stat.index(after: open)..<close] == threadName
-            else { return total }
-            // After the name: state is field 3, utime and stime are fields 14 and 15.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return total }
-            return total + user + system
+        return tasks.reduce(0) { total, task in
+            guard let thread = procStatCPUMilliseconds("/proc/self/task/\(task)/stat"), thread.name == threadName else { return total }
+            return total + thread.cpu
         }
-        return Double(ticks) * 1000 / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }
 

@@ -243,11 +243,13 @@ final class WatcherSocketLoop: @unchecked Sendable {
                 length = (0..<8).reduce(0) { $0 << 8 | Int(bytes[offset + 2 + $1]) }
                 header = 10
             }
-            if second & 0x80 != 0 { header += 4 }  // a masked server frame: a protocol error, skipped
+            let masked = second & 0x80 != 0
+            if masked { header += 4 }
             guard bytes.count - offset >= header + length else { break }
             let payload = UnsafeRawBufferPointer(rebasing: bytes[(offset + header)..<(offset + header + length)])
             offset += header + length
-            frame(opcode: first & 0x0F, payload: payload, connection, arrival: arrival)
+            // A masked server frame is a protocol error (RFC 6455 §5.1): skipped, so its message counts as missing.
+            if !masked { frame(opcode: first & 0x0F, payload: payload, connection, arrival: arrival) }
         }
         return offset
     }

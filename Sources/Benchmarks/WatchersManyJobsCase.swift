@@ -210,17 +210,6 @@ func residentKiB(of pid: Int) -> Int {
     return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
 }
 
-/// User + system CPU of another process so far, in ms (`/proc/PID/stat`); 0 when unknown.
-func processCPUMilliseconds(of pid: Int) -> Double {
-    guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-    else { return 0 }
-    // After the name: state is field 3, utime and stime are fields 14 and 15.
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
-    return Double(user + system) * 1000 / Double(sysconf(Int32(_SC_CLK_TCK)))
-}
-
 /// Runs `body` for 0..<count from `width` tasks at a time; results in index order.
 func inParallel<T: Sendable>(count: Int, width: Int, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> [T] {
     try await withThrowingTaskGroup(of: (Int, T).self) { group in

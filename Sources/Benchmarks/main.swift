@@ -77,6 +77,22 @@ func peakRSSMiB() -> Double {
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
+/// User + system CPU of another process so far, in ms; 0 when unknown.
+func processCPUMilliseconds(of pid: Int) -> Double {
+    pid > 0 ? procStatCPUMilliseconds("/proc/\(pid)/stat")?.cpu ?? 0 : 0
+}
+
+/// The name and the user + system CPU (ms) in a `/proc/…/stat` file (a process's or a thread's).
+func procStatCPUMilliseconds(_ path: String) -> (name: Substring, cpu: Double)? {
+    guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
+        let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+    else { return nil }
+    // After the name: state is field 3, utime and stime are fields 14 and 15.
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+    return (stat[stat.index(after: open)..<close], Double(user + system) * 1000 / Double(sysconf(Int32(_SC_CLK_TCK))))
+}
+
 func cpuMilliseconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
