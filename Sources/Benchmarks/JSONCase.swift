@@ -13,7 +13,9 @@ import SwiftProtobuf
 /// - a completed job's event payload (a `String`, as it comes from Redis pub/sub), the JSON the
 ///   queue's `emit` publishes, to the string fields `Job(eventPayload:)` reads.
 ///
-/// ns per parse, the median of the rounds; the parsers take turns in each round.
+/// ns per parse, the median of the rounds; the parsers take turns in each round. Then the other
+/// way: the job JSON every watcher message and webhook carries, written by `JobRepresentation.bytes`
+/// (`JobJSONWriter`) against Foundation's `JSONEncoder` (`json_render_{running,completed}_job_*`).
 func jsonCase() throws {
     let rounds = option("--rounds", 9)
     let body = Array(#"{"file_id":"\#(UUID().uuidString.lowercased())","num_layers":5,"resolution":1024}"#.utf8)
@@ -83,6 +85,25 @@ func jsonCase() throws {
         }
         for (name, _) in parsers {
             report("json_\(input)_\(name)", median(nanoseconds[name] ?? []), "ns")
+        }
+    }
+
+    var running = job
+    running.status = .processing
+    running.message = "Running on GPU (12 s)"
+    for (input, rendered) in [("running_job", JobRepresentation(job: running)), ("completed_job", JobRepresentation(job: job))] {
+        let renderers: [(String, () throws -> Int)] = [
+            ("own", { rendered.bytes.count }),
+            ("jsonencoder", { try JobRepresentation.encoder.encode(rendered).count }),
+        ]
+        var nanoseconds: [String: [Double]] = [:]
+        for _ in 0..<rounds {
+            for (name, render) in renderers {
+                nanoseconds[name, default: []].append(try time(2_000) { try render() } * 1e6)
+            }
+        }
+        for (name, _) in renderers {
+            report("json_render_\(input)_\(name)", median(nanoseconds[name] ?? []), "ns")
         }
     }
 }

@@ -95,8 +95,9 @@ public struct JobRepresentation: Encodable, Sendable {
         }
     }
 
-    /// The JSON bytes (a webhook's body).
-    public var bytes: [UInt8] { (try? Self.encoder.encode(self)).map { Array($0) } ?? Array("{}".utf8) }
+    /// The JSON bytes (a webhook's body), exactly what `encoder` makes of this value, written
+    /// directly (`JobJSONWriter`).
+    public var bytes: [UInt8] { JobJSONWriter(self).bytes }
 
     /// The JSON text of a WebSocket message.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
