@@ -231,7 +231,7 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "CEpoll", "DecomposerCore", "Redis", "VertexClient", "Worker", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
+                "CEpoll", "DecomposerCore", "Redis", "SystemSupport", "VertexClient", "Worker", "CostTracker", "CurlHTTP", "GoogleAuth", "ImageCodec",
                 "LocalEndpoint", "TestSupport", "API", "Storage", "CloudStorage", "Exports",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,5 +1,6 @@
 import ExtrasBase64
 import Foundation
+import SystemSupport
 import VertexClient
 
 /// `base64 [--rounds N]`: decoding a prediction reply's layers — five base64
@@ -13,7 +14,7 @@ import VertexClient
 /// so a busy moment on the machine does not favour one.
 func base64Case() throws {
     let rounds = option("--rounds", 9)
-    var generator = SplitMix64(seed: 17)
+    var generator = SeededGenerator(seed: 17)
     let payloadSizes = [1_900_000, 300_000, 500_000, 350_000, 120_000]
     // PNG data is deflate output: as random as bytes get, so random bytes stand in for it.
     let layers = payloadSizes.map { size in (0..<(size / 4 * 3)).map { _ in UInt8(truncatingIfNeeded: generator.next()) } }
@@ -48,19 +49,4 @@ func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     guard !sorted.isEmpty else { return 0 }
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-/// A small deterministic generator, so every run decodes the same bytes.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -2,6 +2,7 @@ import API
 import Foundation
 import MultipartKit
 import NIOCore
+import SystemSupport
 
 /// `multipart --parser own|kit [--megabytes N] [--rounds N] [--hostile 1]`: parsing
 /// an upload body (a `file` part of N MB, default 25, as a browser frames it) fed
@@ -19,7 +20,7 @@ func multipartCase() throws {
     let hostile = option("--hostile", 0) != 0
     let size = option("--megabytes", 25) * 1_000_000
     let boundary = "----decomposerBench7MA4YWxkTrZu0gW"
-    var generator = SplitMix64(seed: 25)
+    var generator = SeededGenerator(seed: 25)
     let body = hostile
         ? UploadBody(head: Array("--\(boundary)\r\nX-Filler: ".utf8), payload: [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20),
                      payloadSize: size, tail: [])

@@ -1,5 +1,6 @@
 import Foundation
 import ImageCodec
+import SystemSupport
 
 /// The layers a model returns for a photograph, as the reference system measured them: five
 /// RGBA 1024 × 1024 PNGs of about 1.9 MB, 291, 490, 353 and 120 KiB. Layer 0 is an opaque noisy
@@ -11,7 +12,7 @@ enum PhotoLayers {
     static let coverage: [Double] = [1.0, 0.154, 0.26, 0.187, 0.063]
 
     static func pngs(side: Int = 1024) throws -> [[UInt8]] {
-        var generator = SplitMix64(seed: 23)
+        var generator = SeededGenerator(seed: 23)
         return try coverage.enumerated().map { index, share in
             var pixels = [UInt8](repeating: 0, count: side * side * 4)
             let rows = Int((Double(side) * share).rounded())

@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodec
 import LocalEndpoint
+import SystemSupport
 
 /// `poster --megabytes N --out PATH`: writes a photo-like JPEG of about N MB
 /// (noise over the poster pattern, so it compresses like a photograph) for the

@@ -1,5 +1,6 @@
 import Foundation
 import ImageCodec
+import SystemSupport
 import TestSupport
 
 @testable import Exports

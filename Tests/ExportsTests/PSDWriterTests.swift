@@ -1,5 +1,6 @@
 import Foundation
 import ImageCodec
+import SystemSupport
 import Testing
 
 @testable import Exports

@@ -1,3 +1,4 @@
+import SystemSupport
 import Testing
 
 @testable import Exports
@@ -40,18 +41,5 @@ import Testing
         // The worst case: no byte equals its neighbour.
         let worst = (0..<1000).map { UInt8($0 % 2) }
         #expect(try roundTrip(worst).count == PackBits.maximumEncodedCount(1000))
-    }
-}
-
-/// splitmix64: the same numbers on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

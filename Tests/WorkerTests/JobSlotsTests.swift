@@ -1,5 +1,5 @@
 import Foundation
-import LocalEndpoint
+import SystemSupport
 import Testing
 
 @testable import Worker

@@ -1,4 +1,5 @@
 import ImageCodec
+import SystemSupport
 
 /// Splits a poster into RGBA layers on the CPU: the local endpoint's stand-in
 /// for the layered-image model.

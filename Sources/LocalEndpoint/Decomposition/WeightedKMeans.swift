@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// Lloyd's k-means over weighted points (histogram bins weighted by their
 /// pixel counts), seeded with k-means++ from a `SeededGenerator`.
 ///

@@ -1,4 +1,5 @@
 import Synchronization
+import SystemSupport
 
 /// The schedule of faults: for each request, in arrival order, whether it
 /// fails and how, and how much latency it gets — drawn from a generator

@@ -2,9 +2,10 @@
 ///
 /// The standard library's generators are seeded from the system and
 /// `Double.random(in:using:)` may change its mapping between toolchains, so
-/// both the decomposition and the fault schedule draw from this and map to
-/// `[0, 1)` themselves: the same seed gives the same layers and the same
-/// faults on every machine and every run.
+/// the local endpoint's decomposition and fault schedule draw from this and map
+/// to `[0, 1)` themselves: the same seed gives the same layers and the same
+/// faults on every machine and every run. Tests and benchmarks use it for inputs
+/// that are the same on every run.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
