@@ -19,6 +19,7 @@ import Testing
         #expect(frame.maskKey == nil)
         #expect(String(buffer: frame.unmaskedData) == text)
         #expect(try channel.readInbound(as: WebSocketFrame.self) == nil, "one frame, nothing left over")
+        #expect(WebSocketTextFrame.text(of: WebSocketTextFrame.encode(text)) == text, "the text read back")
     }
 
     /// Multi-byte characters: the length counts UTF-8 bytes, not characters.

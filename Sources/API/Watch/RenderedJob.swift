@@ -8,12 +8,14 @@ import NIOCore
 /// whole WebSocket frame is one buffer every watcher's socket is written from, not a copy per socket.
 final class RenderedJob: Sendable {
     let job: Job
-    let text: String
     let frame: ByteBuffer
 
     init(_ job: Job, place: QueuePlace? = nil) {
         self.job = job
-        self.text = JobRepresentation(job: job, place: place).text
-        self.frame = WebSocketTextFrame.encode(text)
+        self.frame = WebSocketTextFrame.encode(JobRepresentation(job: job, place: place).bytes)
     }
+
+    /// The message's text, for the admin page's feed: read back from the frame only there, not for
+    /// every change a watcher is sent.
+    var text: String { WebSocketTextFrame.text(of: frame) }
 }

@@ -271,7 +271,7 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
     private func notFound(_ id: UUID?) {
         let message = id.map { "no job with id '\($0.lowercasedString)'" } ?? "the job id must be a UUID"
         if let body = try? JSONResponse.encoder.encode(ErrorBody(code: "job_not_found", message: message)) {
-            write(message: WebSocketTextFrame.encode(String(decoding: body, as: UTF8.self)))
+            write(message: WebSocketTextFrame.encode(body))
         }
         close(.unknown(StatusWebSocket.notFoundCloseCode), reason: "job not found")
     }

@@ -7,8 +7,9 @@ import NIOCore
 /// an allocation, two buffers and a `writev` per watcher. `WatchConnection` writes these frames
 /// below that encoder (bench/README.md, issue 23: the API's CPU per message).
 enum WebSocketTextFrame {
-    static func encode(_ text: String) -> ByteBuffer {
-        let length = text.utf8.count
+    /// The frame of a message whose UTF-8 text is `payload`.
+    static func encode(_ payload: some Collection<UInt8>) -> ByteBuffer {
+        let length = payload.count
         var frame = ByteBuffer()
         frame.reserveCapacity(length + 10)
         frame.writeInteger(UInt8(0x81))
@@ -22,7 +23,21 @@ enum WebSocketTextFrame {
             frame.writeInteger(UInt8(127))
             frame.writeInteger(UInt64(length))
         }
-        frame.writeString(text)
+        frame.writeBytes(payload)
         return frame
+    }
+
+    static func encode(_ text: String) -> ByteBuffer {
+        encode(text.utf8)
+    }
+
+    /// The text of a frame `encode` made (its header is 2, 4 or 10 bytes, as its second byte says).
+    static func text(of frame: ByteBuffer) -> String {
+        let header = switch frame.getInteger(at: frame.readerIndex + 1, as: UInt8.self) {
+        case 126: 4
+        case 127: 10
+        default: 2
+        }
+        return String(buffer: frame.getSlice(at: frame.readerIndex + header, length: frame.readableBytes - header) ?? ByteBuffer())
     }
 }

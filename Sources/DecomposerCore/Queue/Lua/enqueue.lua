@@ -48,9 +48,9 @@ local payload = '{"id":"' .. id .. '","file_id":"' .. ARGV[6] .. '","num_layers"
   .. '","updated_at":"' .. nowText .. '","cache":"' .. ARGV[13]
   .. '","status":"queued","progress":"0","message":' .. cjson.encode(message) .. parent .. '}'
 -- Announced (the admin page's live view shows new jobs) but kept only when a hold or an operator's
--- pause gave it its message (the hash will not say it later): nobody can be watching a job before its id is answered, so its stream starts at its
--- first change and `JobQueue.events` rebuilds version 1 from the hash. A queue of waiting jobs then
--- holds no stream each (a stream's first node takes about 4.7 KiB of Redis memory, the job's hash
+-- pause gave it its message (the hash will not say it once the message changes): nobody can be
+-- watching a job before its id is answered, so its stream starts at its first change and
+-- `JobQueue.events` rebuilds version 1 from the hash. A queue of waiting jobs then holds no stream each (a stream's first node takes about 4.7 KiB of Redis memory, the job's hash
 -- about 0.4), and the enqueue, the API's busiest write, creates one key fewer.
 if held then keep(job, '1', payload) end
 announce(payload)
