@@ -7,7 +7,7 @@ import VertexClient
 /// PNG payloads of 1.9 MB, 300, 500, 350 and 120 KB, the sizes a 1024 px
 /// poster's layers come back at — straight from the reply's bytes, as
 /// `PredictionBodyScanner` does: with `CanonicalBase64` (what the scanner runs:
-/// swift-extras-base64 plus its check that the text is canonical), with
+/// the C decoder's AVX2 loop, and `_portable` its loop for CPUs without AVX2), with
 /// swift-extras-base64's `Base64.decode(bytes:)` alone, and with Foundation's
 /// `Data(base64Encoded:)` (the general path's), on the same input. MB/s of
 /// base64 read, the median of the rounds, decoders taking turns in each round
@@ -23,6 +23,7 @@ func base64Case() throws {
 
     let decoders: [(String, ([UInt8]) throws -> [UInt8])] = [
         ("canonical", { text in text.withUnsafeBufferPointer { CanonicalBase64.decode($0) } ?? [] }),
+        ("canonical_portable", { text in text.withUnsafeBufferPointer { CanonicalBase64.decode($0, vectorPath: false) } ?? [] }),
         ("extras", { text in try text.withUnsafeBufferPointer { try Base64.decode(bytes: $0) } }),
         ("foundation", { text in Data(base64Encoded: Data(text)).map { [UInt8]($0) } ?? [] }),
     ]

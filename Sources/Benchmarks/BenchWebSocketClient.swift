@@ -55,13 +55,7 @@ final class BenchWebSocketClient: Sendable {
 
     /// CPU (user + system) of the client's thread, in ms: the receiving alone, without the case's
     /// writes to Redis.
-    static func receivingCPUMilliseconds() -> Double {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        return tasks.reduce(0) { total, task in
-            guard let thread = procStatCPUMilliseconds("/proc/self/task/\(task)/stat"), thread.name == threadName else { return total }
-            return total + thread.cpu
-        }
-    }
+    static func receivingCPUMilliseconds() -> Double { threadCPUMilliseconds()[threadName] ?? 0 }
 }
 
 /// The number after the first `"version":` of a JSON message, by a scan of its bytes (no String,

@@ -1,4 +1,3 @@
-import ExtrasBase64
 import Foundation
 
 /// Reads a well-formed prediction body straight from its bytes: the JSON is
@@ -246,21 +245,5 @@ private struct JSONCursor {
             guard digits(&self) > 0 else { return false }
         }
         return true
-    }
-}
-
-/// Standard base64 (RFC 4648 §4) with padding, no line breaks, decoded by
-/// swift-extras-base64 straight from the body's bytes: 3,200 MB/s here against
-/// 2,860 for the decoder of our own it replaced (bench/README.md, "Own parsers
-/// vs libraries"). Only canonical text is taken (length a multiple of 4, unused
-/// bits zero, `=` only at the end); anything else is nil, for the general path.
-package enum CanonicalBase64 {
-    package static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        guard text.count > 0, text.count % 4 == 0, let decoded = try? Base64.decode(bytes: text) else { return nil }
-        // The library also decodes what no encoder writes ("aGl=", "aG=k"); the last
-        // quad is canonical exactly when encoding the bytes it gave yields it again.
-        let tail = decoded.suffix(decoded.count % 3 == 0 ? 3 : decoded.count % 3)
-        guard !tail.isEmpty, Base64.encodeToBytes(bytes: tail).elementsEqual(text.suffix(4)) else { return nil }
-        return decoded
     }
 }

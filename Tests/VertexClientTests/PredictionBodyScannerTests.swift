@@ -64,18 +64,6 @@ import Testing
         #expect(try PredictionResponse.decode(Array(unusual[1].utf8)).layers == [Array("hi".utf8)])
         #expect(try PredictionResponse.decode(Array(unusual.last!.utf8)).layers == [Array("hi".utf8)])
     }
-
-    @Test func base64IsDecodedExactly() {
-        for length in 0..<70 {
-            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
-            let text = Array(Data(bytes).base64EncodedString().utf8)
-            let decoded = text.withUnsafeBufferPointer(CanonicalBase64.decode)
-            #expect(decoded == (length == 0 ? nil : bytes), "\(length)")
-        }
-        for bad in ["aGk", "aG=k", "a===", "aGk!", "aGl=", "aR==", "====", "aGk=aGk=", "aG==", "=aGk"] {
-            #expect(Array(bad.utf8).withUnsafeBufferPointer(CanonicalBase64.decode) == nil, "\(bad)")
-        }
-    }
 }
 
 @Suite struct PredictionReplyTests {
