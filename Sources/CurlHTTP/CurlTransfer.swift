@@ -55,7 +55,7 @@ final class CurlTransfer {
         ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
         // Reads of up to 256 KiB (libcurl's default is 16 KiB): a prediction reply of 4.5 MB was
-        // 284 `recv`s and write callbacks, now about 20; 1.2 ms less of the worker's CPU per
+        // 284 `recv`s and write callbacks, now about 24; 1.2 ms less of the worker's CPU per
         // photo-like job (bench/README.md, "The worker's cost per job"). Held per transfer in flight.
         ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 256 * 1024)
         ccurl_setopt_pointer(handle, CURLOPT_PRIVATE, me)
