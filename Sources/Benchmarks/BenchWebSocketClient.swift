@@ -96,6 +96,12 @@ func reportWatcherFigures(_ prefix: String, delays: [Double], cpu: Double, loopC
     if !latencies.isEmpty {
         report("\(prefix)_latency_p50", latencies[latencies.count / 2], "ms")
         report("\(prefix)_latency_p99", latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "ms")
+        // `--percentiles 1`: the whole spread, for finding where the time goes.
+        if option("--percentiles", 0) != 0 {
+            for percent in [0, 10, 25, 75, 90] {
+                report("\(prefix)_latency_p\(percent)", latencies[latencies.count * percent / 100], "ms")
+            }
+        }
     }
     if messages > 0 {
         report("\(prefix)_client_cpu_per_message", cpu * 1000 / Double(messages), "us")
