@@ -47,7 +47,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z"), .linkedLibrary("deflate")]
         ),
         // Canonical base64 of prediction replies, with an AVX2 loop (C: vector intrinsics and a
-        // per-CPU choice); 8× swift-extras-base64 here (bench/README.md, "Base64 of the layers").
+        // per-CPU choice); 7× swift-extras-base64 here (bench/README.md, "Base64 of the layers").
         .target(name: "CBase64"),
         // Decode, probe, resize and encode posters and layers.
         .target(name: "ImageCodec", dependencies: ["CImageCodecs"]),

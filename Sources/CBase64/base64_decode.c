@@ -111,14 +111,6 @@ __attribute__((target("avx2"))) static size_t decode_blocks_avx2(const uint8_t *
 }
 #endif
 
-int cbase64_has_vector_path(void) {
-#if defined(__x86_64__)
-    return __builtin_cpu_supports("avx2") ? 1 : 0;
-#else
-    return 0;
-#endif
-}
-
 ptrdiff_t cbase64_decode_canonical_portable(const uint8_t *text, size_t length, uint8_t *out) {
     if (length == 0 || length % 4 != 0) return -1;
     return decode_rest(text, length, 0, out, 0);

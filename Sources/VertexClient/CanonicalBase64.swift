@@ -4,7 +4,7 @@ import CBase64
 /// bytes into the layer's array. Only canonical text is taken (length a multiple of 4, unused
 /// bits zero, `=` only at the end); anything else is nil, and the general path decides.
 ///
-/// The decoding is C (`CBase64`): an AVX2 loop where the CPU has one, 8× swift-extras-base64 on
+/// The decoding is C (`CBase64`): an AVX2 loop where the CPU has one, 7× swift-extras-base64 on
 /// these machines, which was about 2 ms of a photo-like job's CPU (bench/README.md, "Base64 of
 /// the layers").
 package enum CanonicalBase64 {
@@ -23,7 +23,4 @@ package enum CanonicalBase64 {
         }
         return canonical ? decoded : nil
     }
-
-    /// Whether `decode` takes the AVX2 loop on this CPU.
-    package static var hasVectorPath: Bool { cbase64_has_vector_path() != 0 }
 }

@@ -13,7 +13,4 @@ ptrdiff_t cbase64_decode_canonical(const uint8_t *text, size_t length, uint8_t *
 /// The same without vector instructions: what CPUs without AVX2 run (the tests compare both).
 ptrdiff_t cbase64_decode_canonical_portable(const uint8_t *text, size_t length, uint8_t *out);
 
-/// 1 when `cbase64_decode_canonical` takes the AVX2 path on this CPU.
-int cbase64_has_vector_path(void);
-
 #endif
