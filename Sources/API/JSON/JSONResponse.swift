@@ -13,6 +13,11 @@ enum JSONResponse {
         return make(status, bytes: ByteBuffer(bytes: data), headers: headers)
     }
 
+    /// A job on its own: the same JSON every watcher message and webhook carries (`JobJSONWriter`).
+    static func make(_ status: HTTPResponse.Status, job: JobRepresentation) -> Response {
+        make(status, bytes: ByteBuffer(bytes: job.bytes))
+    }
+
     static func make(_ status: HTTPResponse.Status, bytes: ByteBuffer, headers: HTTPFields = [:]) -> Response {
         var fields = HTTPFields()
         fields[.contentType] = "application/json; charset=utf-8"

@@ -17,7 +17,7 @@ struct JobRoutes {
             let id = try Self.jobID(context)
             guard let job = try await queue.job(id) else { throw APIError.jobNotFound(id.lowercasedString) }
             let place = job.status == .queued ? try await queue.places(of: [id])[id] : nil
-            return try JSONResponse.make(.ok, JobRepresentation(job: job, place: place))
+            return JSONResponse.make(.ok, job: JobRepresentation(job: job, place: place))
         }
         router.delete("/api/jobs/:job_id") { _, context in try await cancel(context: context) }
     }
@@ -85,7 +85,7 @@ struct JobRoutes {
         case .cancelled:
             guard let job = try await queue.job(id) else { throw APIError.jobNotFound(id.lowercasedString) }
             context.logger.info("Cancelled job \(id)")
-            return try JSONResponse.make(.accepted, JobRepresentation(job: job))
+            return JSONResponse.make(.accepted, job: JobRepresentation(job: job))
         case .alreadyFinished(let status):
             throw APIError.conflict("job \(id.lowercasedString) is already \(status.rawValue) and cannot be cancelled")
         case .notFound:

@@ -154,7 +154,7 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
         switch signal {
         case .place(let place):
             // The same version again with its new place: the job itself did not change.
-            if let latest, latest.status == .queued { write(JobRepresentation(job: latest, place: place).text) }
+            if let latest, latest.status == .queued { write(JobRepresentation(job: latest, place: place)) }
         case .changed(let change) where change.job.version == tracker.delivered + 1:
             deliver(change)
         case .changed(let change):
@@ -175,7 +175,7 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
             guard case .job(let jobID) = target else { return }
             return notFound(jobID)
         }
-        write(JobRepresentation(job: job, place: place).text)
+        write(JobRepresentation(job: job, place: place))
         if job.status.isFinished { return close(.normalClosure, reason: nil) }
         hub.noteStatus(job.id, queued: job.status == .queued, sentPlace: place)
         tracker = JobVersionTracker(delivered: job.version)
@@ -233,8 +233,9 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func write(_ text: String) {
-        write(message: WebSocketTextFrame.encode(text))
+    /// A job message of this watcher's own (its snapshot, a new place): framed from the JSON's bytes.
+    private func write(_ job: JobRepresentation) {
+        write(message: WebSocketTextFrame.encode(job.bytes))
     }
 
     /// One message, `frame` a whole text frame: a change's frame is shared by all its watchers.

@@ -27,10 +27,6 @@ enum WebSocketTextFrame {
         return frame
     }
 
-    static func encode(_ text: String) -> ByteBuffer {
-        encode(text.utf8)
-    }
-
     /// The text of a frame `encode` made (its header is 2, 4 or 10 bytes, as its second byte says).
     static func text(of frame: ByteBuffer) -> String {
         let header = switch frame.getInteger(at: frame.readerIndex + 1, as: UInt8.self) {

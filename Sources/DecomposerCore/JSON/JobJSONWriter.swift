@@ -1,11 +1,13 @@
 import Foundation
 import SystemSupport
 
-/// Writes the job JSON (`JobRepresentation`) byte for byte as `JobRepresentation.encoder` would,
-/// without Foundation's `JSONEncoder`: the watch hub renders every change of every watched job, and
-/// with 10,000 jobs updated once a second the encoder was a sixth of the API's CPU
-/// (bench/README.md, issue 23). `JobJSONWriterTests` holds the two outputs equal over every shape
-/// of job; the `Encodable` conformance stays for the routes that encode a job inside other JSON.
+/// Writes the job JSON (`JobRepresentation`) as `JobRepresentation.encoder` would — the same
+/// members, values and spellings — without Foundation's `JSONEncoder`: the watch hub renders every
+/// change of every watched job, and with 10,000 jobs updated once a second the encoder was a sixth of
+/// the API's CPU (bench/README.md, issue 23). Not byte for byte: the members come in the contract's
+/// order, where the encoder on Linux picks an order per process. `JobJSONWriterTests` holds the two
+/// equal when parsed, over every shape of job; the `Encodable` conformance stays for the JSON that
+/// holds a job inside other JSON (the admin API).
 struct JobJSONWriter {
     private(set) var bytes: [UInt8] = []
 

@@ -95,10 +95,7 @@ public struct JobRepresentation: Encodable, Sendable {
         }
     }
 
-    /// The JSON bytes (a webhook's body), exactly what `encoder` makes of this value, written
-    /// directly (`JobJSONWriter`).
+    /// The JSON bytes (a webhook's body, a watcher's message, a job route's answer): what `encoder`
+    /// makes of this value, written directly (`JobJSONWriter`).
     public var bytes: [UInt8] { JobJSONWriter(self).bytes }
-
-    /// The JSON text of a WebSocket message.
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
