@@ -58,6 +58,17 @@ about_the_run() {
   echo "- commit: $commit"
   echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(swift --version 2>&1 | head -1)"
   echo "- load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- firewall rules in this network namespace: $(firewall_rules)"
+}
+# Loopback packets pass through any rule set, and NAT rules make the kernel track every
+# connection: 1–3 µs more of the API's CPU per WebSocket message (bench/README.md, "Where the NAT
+# rules came from").
+firewall_rules() {
+  local rules
+  rules=$(nft list ruleset 2>/dev/null | grep -c 'type .* hook' || true)
+  if ! command -v nft >/dev/null || [ "$(id -u)" -ne 0 ]; then echo "unknown (needs nft as root)"
+  elif [ "$rules" -eq 0 ]; then echo "none"
+  else echo "$rules base chains ($(nft list ruleset | grep -c 'type nat hook' || true) NAT): see \`nft list ruleset\`"; fi
 }
 section="## Own parsers vs libraries"
 storage_section="## Cloud Storage (emulator)"

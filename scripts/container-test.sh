@@ -5,7 +5,10 @@
 # downloaded and compared with what the worker stored; then cost-report, doctor and cleanup from
 # the same image, and SIGTERM stops the API and the worker cleanly (exit 0 as PID 1). Prints the
 # image's size, checks that it holds no toolchain, headers or package caches, and prints the time
-# from `podman run` to the API's /readyz 200.
+# from `podman run` to the API's /readyz 200. Leaves the host's firewall as it found it: every
+# container runs with --network host or none, so netavark never adds its NAT chains to the host's
+# namespace (they would stay after the test, and the kernel would then track every loopback
+# connection on the machine); the test fails if the rule set changed.
 #
 #   scripts/container-test.sh          the image from the release binary built on this host
 #                                      (BINARY_SOURCE=prebuilt; what scripts/test.sh runs)
@@ -27,6 +30,7 @@ esac
 podman_state=$PWD/.build/container
 source scripts/lib/podman.sh
 podman_prepare
+firewall_before=$(host_firewall)
 scripts/install-deps.sh
 
 base=localhost/decomposer-test/debian:bookworm-slim-$base_recipe
@@ -116,7 +120,7 @@ size=$(podman image inspect --format '{{.Size}}' "$image")
 echo "image size: $((size / 1000000)) MB ($image)"
 [ "$(podman image inspect --format '{{.Config.User}}' "$image")" = 10001:10001 ] \
   || { echo "container-test: the image does not run as user 10001" >&2; exit 1; }
-podman run --rm --entrypoint bash "$image" -c '
+podman run --rm --network none --entrypoint bash "$image" -c '
   fail() { echo "container-test: the runtime image holds $1" >&2; exit 1; }
   for tool in swift swiftc clang gcc cc ld git; do
     ! command -v "$tool" >/dev/null || fail "a toolchain ($tool)"
@@ -216,4 +220,8 @@ for role in worker api; do
   [ "$code" = 0 ] || { echo "container-test: $role exited $code on SIGTERM" >&2; exit 1; }
 done
 echo "SIGTERM: worker and API exited 0"
+[ "$(host_firewall)" = "$firewall_before" ] || {
+  echo "container-test: the host's firewall rules changed (nft list ruleset); a container ran on a podman network" >&2
+  exit 1
+}
 echo "container-test: passed ($mode, $((SECONDS - started)) s)"

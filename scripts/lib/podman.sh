@@ -40,6 +40,10 @@ EOF
   error=$(podman info 2>&1 >/dev/null) || container_skip "podman does not start: $(tail -1 <<<"$error")"
 }
 
+# The host's firewall rule set (empty where nft is missing): container-test.sh checks that it is
+# unchanged at the end.
+host_firewall() { nft --stateless list ruleset 2>/dev/null || true; }
+
 # The host's Debian mirror (deb822 sources first, then sources.list), for debootstrap.
 debian_mirror() {
   local mirror
