@@ -28,7 +28,7 @@ public final class JobWatchHub: Service, Sendable {
     }
 
     private struct State {
-        var watchers: [UUID: [Int: JobWatcher]] = [:]
+        var watchers: [UUID: JobWatcherGroups] = [:]
         /// Watchers of every job (the admin page's event stream), by token.
         var feeds: [Int: AsyncStream<Signal>.Continuation] = [:]
         var nextToken = 0
@@ -90,7 +90,7 @@ public final class JobWatchHub: Service, Sendable {
         let token: Int? = state.withLock { state in
             guard !state.closed else { return nil }
             state.nextToken += 1
-            state.watchers[jobID, default: [:]][state.nextToken] = watcher
+            state.watchers[jobID, default: JobWatcherGroups()].insert(watcher, token: state.nextToken)
             state.count += 1
             return state.nextToken
         }
@@ -125,7 +125,7 @@ public final class JobWatchHub: Service, Sendable {
 
     func unregister(_ jobID: UUID, token: Int) {
         let removed = state.withLock { state in
-            guard state.watchers[jobID]?.removeValue(forKey: token) != nil else { return false }
+            guard state.watchers[jobID]?.remove(token: token) == true else { return false }
             if state.watchers[jobID]?.isEmpty == true {
                 state.watchers[jobID] = nil
                 state.queued.remove(jobID)
@@ -167,7 +167,7 @@ public final class JobWatchHub: Service, Sendable {
             guard !ids.isEmpty else { continue }
             lastComputed = .now
             guard let places = try? await queue.places(of: ids) else { continue }
-            let pushes: [(QueuePlace, [JobWatcher])] = state.withLock { state in
+            let pushes: [(QueuePlace, JobWatcherGroups)] = state.withLock { state in
                 places.compactMap { id, place in
                     guard state.queued.contains(id), state.places[id] != place else { return nil }
                     state.places[id] = place
@@ -175,10 +175,10 @@ public final class JobWatchHub: Service, Sendable {
                     // next version says so. Pushed, the same version again without a place would reach
                     // a watcher before that change does.
                     guard place != .notWaiting else { return nil }
-                    return (place, Array((state.watchers[id] ?? [:]).values))
+                    return state.watchers[id].map { (place, $0) }
                 }
             }
-            for (place, targets) in pushes { JobWatcher.send(.place(place), to: targets) }
+            for (place, watchers) in pushes { watchers.send(.place(place)) }
         }
     }
 
@@ -212,12 +212,12 @@ public final class JobWatchHub: Service, Sendable {
                         guard let job = change.job else { continue }
                         let (targets, feeds, place) = self.state.withLock { state in
                             state.moved = true
-                            return (state.watchers[job.id].map { Array($0.values) } ?? [], Array(state.feeds.values), state.places[job.id])
+                            return (state.watchers[job.id], Array(state.feeds.values), state.places[job.id])
                         }
-                        guard !targets.isEmpty || !feeds.isEmpty else { continue }
+                        guard targets != nil || !feeds.isEmpty else { continue }
                         // Rendered once here, shared by reference by every watcher of the job.
                         let signal = Signal.changed(RenderedJob(job, place: place))
-                        JobWatcher.send(signal, to: targets)
+                        targets?.send(signal)
                         for continuation in feeds { continuation.yield(signal) }
                     }
                 }
@@ -242,8 +242,8 @@ public final class JobWatchHub: Service, Sendable {
     }
 
     private func broadcast(_ signal: Signal) {
-        let (targets, feeds) = state.withLock { ($0.watchers.values.flatMap(\.values), Array($0.feeds.values)) }
-        JobWatcher.send(signal, to: targets)
+        let (targets, feeds) = state.withLock { (Array($0.watchers.values), Array($0.feeds.values)) }
+        for watchers in targets { watchers.send(signal) }
         for continuation in feeds { continuation.yield(signal) }
     }
 }

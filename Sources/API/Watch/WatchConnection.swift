@@ -294,24 +294,3 @@ final class WatchConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 }
-
-/// The hub's handle on one watcher: signals are handed over on the watcher's event loop, many
-/// watchers of one loop in one pass (`JobWatcher.send(_:to:)`).
-struct JobWatcher: Sendable {
-    let connection: NIOLoopBound<WatchConnection>
-
-    var eventLoop: any EventLoop { connection.eventLoop }
-
-    /// Hands `signal` to every watcher in `watchers`: one task per event loop, not one per watcher.
-    static func send(_ signal: JobWatchHub.Signal, to watchers: [JobWatcher]) {
-        guard let first = watchers.first else { return }
-        if watchers.allSatisfy({ $0.eventLoop === first.eventLoop }) {
-            return first.eventLoop.execute { for watcher in watchers { watcher.connection.value.receive(signal) } }
-        }
-        var byLoop: [ObjectIdentifier: [JobWatcher]] = [:]
-        for watcher in watchers { byLoop[ObjectIdentifier(watcher.eventLoop), default: []].append(watcher) }
-        for group in byLoop.values {
-            group[0].eventLoop.execute { for watcher in group { watcher.connection.value.receive(signal) } }
-        }
-    }
-}
