@@ -93,8 +93,8 @@ func procStatCPUMilliseconds(_ path: String) -> (name: Substring, cpu: Double)? 
     return (stat[stat.index(after: open)..<close], Double(user + system) * 1000 / Double(sysconf(Int32(_SC_CLK_TCK))))
 }
 
-/// CPU (user + system, ms) of this process's live threads, summed by name (digits at the end
-/// dropped: `compute-0` and `compute-1` are `compute-`). A thread that has exited is missing.
+/// CPU (user + system, ms) of this process's live threads, summed by name up to its first digit
+/// (`compute-0` and `compute-1` are `compute-`). A thread that has exited is missing.
 func threadCPUMilliseconds() -> [String: Double] {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
     var byName: [String: Double] = [:]
