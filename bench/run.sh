@@ -64,11 +64,12 @@ about_the_run() {
 # connection: 1–3 µs more of the API's CPU per WebSocket message (bench/README.md, "Where the NAT
 # rules came from").
 firewall_rules() {
-  local rules
-  rules=$(nft list ruleset 2>/dev/null | grep -c 'type .* hook' || true)
-  if ! command -v nft >/dev/null || [ "$(id -u)" -ne 0 ]; then echo "unknown (needs nft as root)"
-  elif [ "$rules" -eq 0 ]; then echo "none"
-  else echo "$rules base chains ($(nft list ruleset | grep -c 'type nat hook' || true) NAT): see \`nft list ruleset\`"; fi
+  if ! command -v nft >/dev/null || [ "$(id -u)" -ne 0 ]; then echo "unknown (needs nft as root)"; return; fi
+  local ruleset chains
+  ruleset=$(nft list ruleset 2>/dev/null || true)
+  chains=$(grep -c 'type .* hook' <<<"$ruleset" || true)
+  if [ "$chains" -eq 0 ]; then echo "none"
+  else echo "$chains base chains ($(grep -c 'type nat hook' <<<"$ruleset" || true) NAT): see \`nft list ruleset\`"; fi
 }
 section="## Own parsers vs libraries"
 storage_section="## Cloud Storage (emulator)"
