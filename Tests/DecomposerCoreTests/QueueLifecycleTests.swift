@@ -88,19 +88,25 @@ import TestSupport
         #expect(lease.job.id == id)
     }
 
+    /// A lost cancel holds the wait for the whole BLPOP (`longBlock`); a kept one ends it at once.
+    /// The bound sits halfway between, with room for a loaded machine: a hang guard, not a speed target.
+    private static let longBlock = Duration.seconds(120)
+    private static let hangBound = Duration.seconds(60)
+
     @Test func cancellingAWaitingWorkerEndsTheWaitAtOnce() async throws {
         let context = try await QueueTestContext()
         defer { context.shutdown() }
-        let connection = context.redis.makeBlockingConnection()
+        let connection = context.redis.makeBlockingConnection(readTimeout: Self.longBlock * 2)
         defer { connection.close() }
         let waiter = Task {
-            try await context.queue.nextJob(waitingOn: connection, progress: 10, message: "Preparing image")
+            try await context.queue.nextJob(
+                waitingOn: connection, progress: 10, message: "Preparing image", maxBlock: Self.longBlock)
         }
         try await Task.sleep(for: .milliseconds(300))
         let started = ContinuousClock.now
         waiter.cancel()
         await #expect(throws: CancellationError.self) { _ = try await waiter.value }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < Self.hangBound)
     }
 
     /// A cancel can land at any moment of the wait's start — before the command
@@ -111,16 +117,17 @@ import TestSupport
         let context = try await QueueTestContext()
         defer { context.shutdown() }
         for attempt in 0..<40 {
-            let connection = context.redis.makeBlockingConnection()
+            let connection = context.redis.makeBlockingConnection(readTimeout: Self.longBlock * 2)
             defer { connection.close() }
             let waiter = Task {
-                try await context.queue.nextJob(waitingOn: connection, progress: 10, message: "Preparing image")
+                try await context.queue.nextJob(
+                    waitingOn: connection, progress: 10, message: "Preparing image", maxBlock: Self.longBlock)
             }
             try await Task.sleep(for: .microseconds(attempt * 100))
             let started = ContinuousClock.now
             waiter.cancel()
             await #expect(throws: CancellationError.self) { _ = try await waiter.value }
-            #expect(ContinuousClock.now - started < .seconds(5), "cancelled after \(attempt * 100) µs")
+            #expect(ContinuousClock.now - started < Self.hangBound, "cancelled after \(attempt * 100) µs")
         }
     }
 

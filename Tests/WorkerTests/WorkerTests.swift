@@ -183,7 +183,7 @@ import ServiceLifecycle
         try await harness.withWorkers([worker]) {
             try await harness.waitFor { harness.endpoint.requestCount == 1 }
             #expect(try await harness.queue.cancel(id) == .cancelled(was: .processing))
-            try await harness.waitFor({ harness.endpoint.abandonedRequests == 1 }, within: .seconds(10))
+            try await harness.waitFor({ harness.endpoint.abandonedRequests == 1 }, within: .seconds(30))
             try await harness.waitFor { worker.jobsInFlight == 0 }
         }
         let job = try #require(try await harness.queue.job(id))
