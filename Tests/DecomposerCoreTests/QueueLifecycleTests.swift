@@ -99,8 +99,8 @@ import TestSupport
         let connection = context.redis.makeBlockingConnection(readTimeout: Self.longBlock * 2)
         defer { connection.close() }
         let waiter = Task {
-            try await context.queue.nextJob(
-                waitingOn: connection, progress: 10, message: "Preparing image", maxBlock: Self.longBlock)
+            try await context.queue.nextJobs(
+                waitingOn: connection, upTo: 1, progress: 10, message: "Preparing image", maxBlock: Self.longBlock)
         }
         try await Task.sleep(for: .milliseconds(300))
         let started = ContinuousClock.now
@@ -120,8 +120,8 @@ import TestSupport
             let connection = context.redis.makeBlockingConnection(readTimeout: Self.longBlock * 2)
             defer { connection.close() }
             let waiter = Task {
-                try await context.queue.nextJob(
-                    waitingOn: connection, progress: 10, message: "Preparing image", maxBlock: Self.longBlock)
+                try await context.queue.nextJobs(
+                    waitingOn: connection, upTo: 1, progress: 10, message: "Preparing image", maxBlock: Self.longBlock)
             }
             try await Task.sleep(for: .microseconds(attempt * 100))
             let started = ContinuousClock.now

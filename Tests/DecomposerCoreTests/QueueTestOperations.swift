@@ -53,11 +53,8 @@ extension JobQueue {
         }
     }
 
-    /// Claims the next job, blocking on Redis while there is none (each BLPOP at most `maxBlock`).
-    func nextJob(
-        waitingOn connection: RedisBlockingConnection, progress: Int, message: String, maxBlock: Duration = .seconds(30)
-    ) async throws -> JobLease {
-        try await nextJobs(waitingOn: connection, upTo: 1, progress: progress, message: message, maxBlock: maxBlock)
-            .leases[0]
+    /// Claims the next job, blocking on Redis while there is none.
+    func nextJob(waitingOn connection: RedisBlockingConnection, progress: Int, message: String) async throws -> JobLease {
+        try await nextJobs(waitingOn: connection, upTo: 1, progress: progress, message: message).leases[0]
     }
 }
